@@ -1,0 +1,43 @@
+from setuptools import find_packages, setup
+
+INSTALL_REQUIRES = [
+    "pyramid>=2.0,<3",
+    "pyramid_tm>=2.5",
+    "waitress>=2.1",
+    "SQLAlchemy>=2.0,<2.2",
+    "ziggurat_foundations>=0.9.1",
+    "passlib>=1.7",
+    "zope.sqlalchemy>=3.0",
+    "transaction>=4.0",
+    "alembic>=1.12",
+    "psycopg[binary]>=3.1",
+    "requests>=2.31",
+    "defusedxml>=0.7",
+    "PyYAML>=6.0",
+]
+
+TEST_REQUIRES = [
+    "pytest>=7.4",
+    "WebTest>=3.0",
+]
+
+setup(
+    name="magpie",
+    version="0.1.0",
+    description="Keeps an access-control resource tree in step with the remote services it protects.",
+    python_requires=">=3.11",
+    packages=find_packages(exclude=["tests", "tests.*", "bench"]),
+    include_package_data=True,
+    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py"]},
+    install_requires=INSTALL_REQUIRES,
+    extras_require={"test": TEST_REQUIRES},
+    entry_points={
+        "paste.app_factory": ["main = magpie:main"],
+        "paste.server_runner": ["main = magpie.server:serve"],
+        "console_scripts": [
+            "magpie-sync-resources = magpie.helpers.sync_resources:main",
+            "magpie-register-providers = magpie.helpers.providers:main",
+            "magpie-migrate = magpie.db:migrate_main",
+        ],
+    },
+)
