@@ -1,0 +1,179 @@
+"""HTTP for crawling remote services: one pooled ``requests.Session`` per sync, with limits.
+
+Remote services are not trusted. Every request has a connect/read timeout and a total deadline
+(a server trickling bytes cannot hold a sync forever), bodies are capped in size, and redirects
+are followed by hand so that each hop is checked against the origins the service may use.
+"""
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Tuple
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_REDIRECTS = 5
+CHUNK_SIZE = 64 * 1024
+USER_AGENT = "magpie-sync/0.1"
+
+
+class RemoteError(Exception):
+    """A remote service could not be read: HTTP error, bad body, parse error or a limit hit.
+    The message always names the URL."""
+
+    def __init__(self, url: str, message: str):
+        self.url = url
+        self.reason = message
+        super().__init__(f"{url}: {message}")
+
+
+def origin_of(url: str) -> Tuple[str, str]:
+    """(scheme, host[:port]) with default ports made explicit, for same-origin checks."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
+
+
+class BudgetExceeded(RemoteError):
+    """The sync's total time budget ran out: the whole sync fails, not just one document."""
+
+
+@dataclass
+class HttpLimits:
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    pool_size: int = 8
+
+
+@dataclass
+class HttpClient:
+    """GETs for one sync. ``allowed_origins`` empty means any origin (used for the start URL only
+    when the service configuration allows other hosts)."""
+
+    allowed_origins: Iterable[Tuple[str, str]] = ()
+    limits: HttpLimits = field(default_factory=HttpLimits)
+    deadline: Optional[float] = None  # time.monotonic() value after which nothing is fetched
+
+    def __post_init__(self):
+        self.allowed_origins = set(self.allowed_origins)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.limits.pool_size, 1), max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def is_allowed(self, url: str) -> bool:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return False
+        return not self.allowed_origins or origin_of(url) in self.allowed_origins
+
+    def _time_left(self, url: str, started: float) -> float:
+        now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
+            raise BudgetExceeded(url, "the sync's time budget ran out")
+        left = started + self.limits.timeout - now
+        if left <= 0:
+            raise RemoteError(url, f"no complete answer within {self.limits.timeout:g} s")
+        if self.deadline is not None:
+            left = min(left, self.deadline - now)
+        return left
+
+    def _open(self, url: str, accept: str) -> Tuple[requests.Response, float]:
+        started = time.monotonic()
+        for _ in range(MAX_REDIRECTS + 1):
+            if not self.is_allowed(url):
+                raise RemoteError(url, "URL is outside the origins this service may use")
+            left = self._time_left(url, started)
+            try:
+                response = self.session.get(url, headers={"Accept": accept}, stream=True,
+                                            allow_redirects=False, timeout=(min(left, 10.0), left))
+            except requests.Timeout:
+                self._time_left(url, started)  # the budget, if that is what ran out
+                raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
+            except requests.RequestException as exc:
+                raise RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}") from None
+            if response.is_redirect:
+                location = response.headers.get("Location", "")
+                response.close()
+                url = urljoin(response.url, location)
+                continue
+            if response.status_code >= 400:
+                response.close()
+                raise RemoteError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+            return response, started
+        raise RemoteError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _chunks(self, response: requests.Response, started: float) -> Iterator[bytes]:
+        url = response.url
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise RemoteError(url, f"body of {int(declared)} bytes exceeds the limit of {self.limits.max_bytes}")
+        total = 0
+        raw = response.raw
+        try:
+            while True:
+                # read1 returns what one receive brings, so a trickling server meets the deadline
+                # check between receives instead of filling a whole chunk first.
+                chunk = raw.read1(CHUNK_SIZE, decode_content=True)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > self.limits.max_bytes:
+                    raise RemoteError(url, f"body exceeds the limit of {self.limits.max_bytes} bytes")
+                self._time_left(url, started)
+                yield chunk
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise RemoteError(url, f"connection failed while reading: {exc.__class__.__name__}") from None
+        finally:
+            response.close()
+
+    def stream(self, url: str, accept: str = "*/*") -> Tuple[str, Iterator[bytes], str]:
+        """Open ``url``: (final URL after redirects, iterator of body chunks, content type)."""
+        response, started = self._open(url, accept)
+        return response.url, self._chunks(response, started), response.headers.get("Content-Type", "")
+
+    def get_bytes(self, url: str, accept: str = "*/*") -> Tuple[str, bytes, str]:
+        final_url, chunks, content_type = self.stream(url, accept)
+        return final_url, b"".join(chunks), content_type
+
+    def get_json(self, url: str) -> Tuple[str, object]:
+        """GET a JSON document; a body that is not JSON raises :class:`RemoteError`."""
+        final_url, body, content_type = self.get_bytes(url, "application/json")
+        try:
+            return final_url, json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            kind = content_type.split(";")[0] or "unknown type"
+            raise RemoteError(final_url, f"expected JSON, got an unreadable {kind} body ({exc})") from None
+
+
+class ChunkReader:
+    """File-like view of a chunk iterator, so streaming parsers can read a body as it arrives."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data

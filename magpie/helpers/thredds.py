@@ -1,0 +1,209 @@
+"""THREDDS catalog crawler: turns a server's ``catalog.xml`` tree into Magpie resource names.
+
+Written here rather than taken from threddsclient, which ignores HTTP status codes, has no size,
+depth or time limits and builds whole DOMs. This parser streams each catalog with a hardened
+parser, reads each catalog once, and fetches catalogs in a bounded thread pool.
+
+Naming: a node's path is the URL path of the thing after the service's base path and the THREDDS
+access prefix (``catalog``, ``fileServer``, ``dodsC`` ...), the same names Magpie gives local
+resources for the same URLs. A dataset is placed by its ``urlPath`` (not by the catalog that lists
+it), a ``catalogRef`` by the path of the catalog it points to, ``catalog.xml`` naming the
+directory itself.
+"""
+import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from magpie.helpers.http import BudgetExceeded, HttpClient, RemoteError
+from magpie.helpers.remote_tree import NodeLimitExceeded, Path, RemoteTree
+from magpie.helpers.safe_xml import iter_events, local_name, namespace_of
+
+LOGGER = logging.getLogger(__name__)
+
+THREDDS_NAMESPACES = (
+    "http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0",
+    "http://www.unidata.ucar.edu/thredds",  # InvCatalog 0.6
+)
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+#: First path segment that says how a THREDDS URL is served; not part of resource names.
+ACCESS_PREFIXES = frozenset({
+    "catalog", "fileServer", "dodsC", "dap4", "ncss", "ncssGrid", "ncssPoint", "wms", "wcs",
+    "iso", "ncml", "uddc", "remoteCatalogService", "cdmremote", "cdmrfeature", "godiva2",
+    "opendap",
+})
+CATALOG_FILE_NAMES = frozenset({"catalog.xml", "catalog.html"})
+
+
+@dataclass
+class CatalogContent:
+    """What one catalog says: files by urlPath, and references to other catalogs."""
+
+    files: List[Tuple[str, str]] = field(default_factory=list)  # (urlPath, title)
+    refs: List[Tuple[str, str]] = field(default_factory=list)  # (absolute URL, title)
+    scans: List[Tuple[str, str]] = field(default_factory=list)  # (datasetScan path, title)
+
+
+def xml_twin(url: str) -> str:
+    """``.../catalog.html`` -> ``.../catalog.xml``: the HTML page of a catalog has an XML twin."""
+    url, _ = urldefrag(url)
+    path_end = url.split("?", 1)[0]
+    if path_end.endswith(".html"):
+        return url[: len(path_end) - len(".html")] + ".xml" + url[len(path_end):]
+    return url
+
+
+def parse_catalog(chunks, url: str) -> CatalogContent:
+    """Read one catalog body. ``url`` is the address after redirects: relative hrefs resolve
+    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog."""
+    content = CatalogContent()
+    datasets: List[Dict[str, Optional[str]]] = []  # stack of open <dataset> elements
+    stack = []
+    root_checked = False
+    for event, elem in iter_events(chunks, url):
+        name = local_name(elem.tag)
+        if event == "start":
+            if not root_checked:
+                root_checked = True
+                if name != "catalog" or namespace_of(elem.tag) not in THREDDS_NAMESPACES + ("",):
+                    raise RemoteError(url, f"not a THREDDS catalog (root element {elem.tag!r})")
+            stack.append(elem)
+            if name == "dataset":
+                datasets.append({"title": elem.get("name") or "", "url_path": elem.get("urlPath")})
+            elif name == "access" and datasets and not datasets[-1]["url_path"]:
+                datasets[-1]["url_path"] = elem.get("urlPath")
+            elif name == "catalogRef":
+                href = elem.get(XLINK + "href") or elem.get("href")
+                if href:
+                    title = elem.get(XLINK + "title") or elem.get("name") or ""
+                    content.refs.append((xml_twin(urljoin(url, href.strip())), title))
+            elif name == "datasetScan" and elem.get("path"):
+                content.scans.append((elem.get("path"), elem.get("name") or ""))
+            continue
+        # "end": leave nothing behind, so a huge catalog is never held whole in memory.
+        stack.pop()
+        if name == "dataset":
+            dataset = datasets.pop()
+            if dataset["url_path"]:
+                content.files.append((dataset["url_path"], dataset["title"]))
+        if stack:
+            del stack[-1][-1]
+    if not root_checked:
+        raise RemoteError(url, "empty document")
+    return content
+
+
+@dataclass
+class ThreddsCrawler:
+    """Crawls one THREDDS service. ``base_url`` is the service URL (``https://host/thredds``)."""
+
+    http: HttpClient
+    base_url: str
+    max_depth: Optional[int] = 3
+    max_nodes: int = 1_000_000
+    pool_size: int = 8
+    problems: List[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.base_path = urlsplit(self.base_url).path.rstrip("/") + "/"
+
+    def names_for_path(self, url_path: str) -> Optional[Path]:
+        """Resource names for a URL path on the server, or None when it is outside the service."""
+        url_path = unquote(url_path)
+        if not url_path.startswith(self.base_path):
+            return None
+        segments = [s for s in url_path[len(self.base_path):].split("/") if s]
+        if segments and segments[0] in ACCESS_PREFIXES:
+            segments = segments[1:]
+        if segments and segments[-1] in CATALOG_FILE_NAMES:
+            segments = segments[:-1]
+        return tuple(segments)
+
+    def names_for_url(self, url: str) -> Optional[Path]:
+        return self.names_for_path(urlsplit(url).path)
+
+    @staticmethod
+    def names_for_url_path(url_path: str) -> Path:
+        """A dataset ``urlPath`` is relative to the access prefix of its service."""
+        return tuple(s for s in unquote(url_path).split("?", 1)[0].split("/") if s)
+
+    def _fetch(self, url: str) -> Tuple[str, CatalogContent]:
+        final_url, chunks, content_type = self.http.stream(url, "application/xml, text/xml;q=0.9, */*;q=0.1")
+        if content_type.split(";")[0].strip().lower() == "text/html":
+            list(chunks)  # drain so the connection returns to the pool
+            raise RemoteError(final_url, "expected a THREDDS XML catalog, got an HTML page")
+        return final_url, parse_catalog(chunks, final_url)
+
+    def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
+        for url_path, title in content.files:
+            if url_path.startswith("/"):
+                names = self.names_for_path(url_path)
+            else:
+                names = self.names_for_url_path(url_path)
+            if names:
+                tree.add(names, "file", title)
+        for scan_path, title in content.scans:
+            names = self.names_for_url_path(scan_path)
+            if names:
+                tree.add(names, "directory", title)
+        for ref_url, title in content.refs:
+            if not self.http.is_allowed(ref_url):
+                self.problems.append(f"skipped catalogRef outside the service's origin: {ref_url}")
+                continue
+            names = self.names_for_url(ref_url)
+            if names is None:
+                self.problems.append(f"skipped catalogRef outside the service path {self.base_path}: {ref_url}")
+                continue
+            if names:
+                tree.add(names, "directory", title)
+            pending.append((ref_url, names))
+
+    def crawl(self, start_url: str) -> Tuple[dict, int]:
+        """Crawl from ``start_url``: (children of the service node, catalogs read). Only a failure
+        of the start catalog raises; a child catalog that fails keeps its node and is reported in
+        :attr:`problems`."""
+        tree = RemoteTree(self.max_depth, self.max_nodes)
+        start_url = xml_twin(start_url)
+        seen = {start_url}
+        final_url, content = self._fetch(start_url)
+        seen.add(final_url)
+        pending: List[Tuple[str, Path]] = []
+        self._add_content(tree, content, pending)
+        catalogs = 1
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=max(self.pool_size, 1), thread_name_prefix="thredds") as pool:
+            running: Dict[Future, str] = {}
+            try:
+                while pending or running:
+                    while pending:
+                        ref_url, names = pending.pop()
+                        if ref_url in seen:
+                            continue
+                        seen.add(ref_url)
+                        if self.max_depth is not None and len(names) >= self.max_depth:
+                            continue  # its content would lie deeper than the sync looks
+                        running[pool.submit(self._fetch, ref_url)] = ref_url
+                    if not running:
+                        break
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        ref_url = running.pop(future)
+                        try:
+                            final_url, content = future.result()
+                        except (NodeLimitExceeded, BudgetExceeded):
+                            raise
+                        except RemoteError as exc:
+                            self.problems.append(f"child catalog not read: {exc}")
+                            continue
+                        catalogs += 1
+                        seen.add(final_url)
+                        self._add_content(tree, content, pending)
+            except BaseException:
+                for future in running:
+                    future.cancel()
+                raise
+        LOGGER.debug("crawled %d catalogs of %s in %.2f s", catalogs, self.base_url, time.monotonic() - started)
+        return tree.children, catalogs
