@@ -1,0 +1,121 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, against real servers.
+
+PostgreSQL comes from ``MAGPIE_TEST_POSTGRES_URL`` (default the local ``test`` database); the
+suite creates a database of its own beside it and drops it at the end. Under ``CI=true`` a
+PostgreSQL that cannot be reached fails the run instead of skipping.
+"""
+import os
+import shutil
+import uuid
+
+import pytest
+import sqlalchemy as sa
+import transaction
+from sqlalchemy.engine import make_url
+
+from magpie import db, models
+from tests.support.remote_server import RemoteServer
+
+POSTGRES_URL = os.environ.get("MAGPIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """URL of a fresh, migrated PostgreSQL database for this test session."""
+    server_url = make_url(POSTGRES_URL)
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"magpie_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    db.migrate({"sqlalchemy.url": url})
+    yield url
+    db.dispose_engines()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+    url = f"sqlite:///{path}"
+    db.migrate({"sqlalchemy.url": url})
+    db.dispose_engines()
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = db.get_engine({"sqlalchemy.url": url})
+    tables = ", ".join(f'"{table.name}"' for table in models.Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A clean, migrated database: a copied SQLite file, or the session's PostgreSQL emptied."""
+    if request.param == "sqlite":
+        path = tmp_path / "magpie.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+        yield url
+        db.dispose_engine(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _truncate_all(url)
+        yield url
+
+
+@pytest.fixture
+def settings(db_url):
+    return {"sqlalchemy.url": db_url}
+
+
+@pytest.fixture
+def tm():
+    return transaction.TransactionManager(explicit=True)
+
+
+@pytest.fixture
+def session(settings, tm):
+    """A session joined to ``tm``: write inside ``with tm:`` blocks."""
+    dbsession = db.get_db_session_from_settings(settings, tm)
+    yield dbsession
+    try:
+        tm.abort()  # a test that failed inside a transaction
+    except transaction.interfaces.NoTransaction:
+        pass
+    dbsession.close()
+
+
+@pytest.fixture
+def remote():
+    """A real HTTP server on 127.0.0.1 on a free port; register documents with ``remote.add``."""
+    server = RemoteServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def add_service(session, tm):
+    """Create a service (committed) and return its id."""
+
+    def create(name="thredds", url="http://127.0.0.1:1/thredds", type_="thredds", sync_type="thredds",
+               configuration=None) -> int:
+        with tm:
+            service = models.Service(resource_name=name, type=type_, url=url, sync_type=sync_type,
+                                     configuration=configuration)
+            session.add(service)
+            session.flush()
+            return service.resource_id
+
+    return create
