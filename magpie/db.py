@@ -239,12 +239,15 @@ def hold_sync_lock(session: Session, service_id: int, stale_after: float = 3600.
     ``sync_locks``. Call it before the session writes anything (SQLite has one writer at a time).
     """
     engine = session.get_bind()
+    connection = session.connection()  # begin now, so that the transaction manager knows the session
     if engine.dialect.name == "postgresql":
         lock = _AdvisoryLock(engine, service_id)
+    elif connection.connection.driver_connection.in_transaction:
+        # This session already holds SQLite's single write lock: no other sync can write until it
+        # commits, and a lock row written from another connection would wait for it forever.
+        return
     else:
         lock = _RowLock(engine, service_id, stale_after)
-    if not session.in_transaction():
-        session.begin()
     held = session.info.get("magpie_sync_locks")
     if held is None:
         held = session.info["magpie_sync_locks"] = []
