@@ -19,6 +19,7 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
 USER_AGENT = "magpie-sync/0.1"
+RETRY_STATUSES = frozenset({502, 503, 504})
 
 
 class RemoteError(Exception):
@@ -38,6 +39,13 @@ def origin_of(url: str) -> Tuple[str, str]:
     return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
 
 
+class _Retryable(Exception):
+    """Carries an error worth another attempt."""
+
+    def __init__(self, error: RemoteError):
+        self.error = error
+
+
 class BudgetExceeded(RemoteError):
     """The sync's total time budget ran out: the whole sync fails, not just one document."""
 
@@ -47,6 +55,8 @@ class HttpLimits:
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     pool_size: int = 8
+    retries: int = 2  # more attempts of a GET after a connection error or a 502/503/504
+    backoff: float = 0.5  # seconds before the first retry, doubled for each next one
 
 
 @dataclass
@@ -92,6 +102,22 @@ class HttpClient:
         return left
 
     def _open(self, url: str, accept: str) -> Tuple[requests.Response, float]:
+        """GET with retries: a GET is idempotent, and gateways in front of data servers answer
+        502/503/504 or drop connections under load more often than the servers fail."""
+        attempt = 0
+        while True:
+            try:
+                return self._open_once(url, accept)
+            except _Retryable as exc:
+                if attempt >= self.limits.retries:
+                    raise exc.error from None
+                pause = self.limits.backoff * (2 ** attempt)
+                if self.deadline is not None and time.monotonic() + pause >= self.deadline:
+                    raise exc.error from None
+                attempt += 1
+                time.sleep(pause)
+
+    def _open_once(self, url: str, accept: str) -> Tuple[requests.Response, float]:
         started = time.monotonic()
         for _ in range(MAX_REDIRECTS + 1):
             if not self.is_allowed(url):
@@ -103,6 +129,8 @@ class HttpClient:
             except requests.Timeout:
                 self._time_left(url, started)  # the budget, if that is what ran out
                 raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
+            except requests.ConnectionError as exc:
+                raise _Retryable(RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
             except requests.RequestException as exc:
                 raise RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}") from None
             if response.is_redirect:
@@ -112,7 +140,10 @@ class HttpClient:
                 continue
             if response.status_code >= 400:
                 response.close()
-                raise RemoteError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+                error = RemoteError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+                if response.status_code in RETRY_STATUSES:
+                    raise _Retryable(error)
+                raise error
             return response, started
         raise RemoteError(url, f"more than {MAX_REDIRECTS} redirects")
 

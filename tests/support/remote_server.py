@@ -34,6 +34,8 @@ class Route:
     delay: float = 0.0
     location: Optional[str] = None
     trickle: float = 0.0  # seconds between chunks of 16 bytes: a slow-loris remote
+    fail_first: int = 0  # answer this many requests with fail_status (or drop them) first
+    fail_status: int = 503  # 0: close the connection without an answer
 
 
 @dataclass
@@ -66,6 +68,16 @@ class RemoteServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.fail_first > 0:
+                    route.fail_first -= 1
+                    if route.fail_status == 0:
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    self.send_response(route.fail_status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = route.body() if callable(route.body) else route.body
                 self.send_response(route.status)
                 if route.location:
