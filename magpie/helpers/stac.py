@@ -1,0 +1,97 @@
+"""STAC API collections listing for the ``stac`` sync type: ``GET {url}/collections`` and the
+pages its ``rel=next`` links lead to.
+
+Paging is where a remote can hurt a crawl: a next link may point back to a page already read,
+to another host, or on forever. Each page URL is fetched once, a next link outside the
+service's origins is not followed (reported as a problem: the listing is then partial), and
+more pages than the limit fail the sync. A limit that is hit fails rather than truncates,
+because a truncated listing would make every later collection look gone remotely.
+"""
+from typing import List, Optional, Tuple
+from urllib.parse import urldefrag, urljoin
+
+from magpie.helpers.http import HttpClient, RemoteError
+
+Entry = Tuple[str, str]  # (collection id, title)
+
+DEFAULT_MAX_PAGES = 1000
+
+
+def collections_url(service_url: str) -> str:
+    """``https://host/stac`` or ``https://host/stac/`` -> ``https://host/stac/collections``."""
+    return service_url.rstrip("/") + "/collections"
+
+
+def page_collections(document: object, url: str) -> List[Entry]:
+    """(id, title) of the collections on one ``/collections`` page; raises
+    :class:`RemoteError` when the page is not such a document."""
+    if not isinstance(document, dict) or not isinstance(document.get("collections"), list):
+        raise RemoteError(url, "expected a STAC JSON object with a 'collections' list")
+    entries = []
+    for collection in document["collections"]:
+        identifier = collection.get("id") if isinstance(collection, dict) else None
+        if not isinstance(identifier, str) or not identifier.strip():
+            raise RemoteError(url, f"collection without an id: {collection!r}"[:300])
+        title = collection.get("title")
+        entries.append((identifier.strip(), " ".join(title.split()) if isinstance(title, str) else ""))
+    return entries
+
+
+def next_link(document: dict, url: str) -> Optional[dict]:
+    """The first ``rel=next`` link of a page, its ``href`` resolved against ``url``."""
+    for link in document.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and isinstance(link.get("href"), str):
+            return dict(link, href=urldefrag(urljoin(url, link["href"].strip()))[0])
+    return None
+
+
+def matched_count(document: dict) -> Optional[int]:
+    """How many collections the server says exist: ``numberMatched`` (OGC API) or the older
+    ``context.matched`` (stac-server, Earth Search)."""
+    matched = document.get("numberMatched")
+    if matched is None and isinstance(document.get("context"), dict):
+        matched = document["context"].get("matched")
+    return matched if isinstance(matched, int) and not isinstance(matched, bool) else None
+
+
+def list_collections(http: HttpClient, start_url: str, problems: List[str],
+                     max_pages: int = DEFAULT_MAX_PAGES) -> List[Entry]:
+    """Every collection listed from ``start_url`` on, following ``rel=next`` links.
+
+    Anything that makes the listing untrustworthy raises :class:`RemoteError` naming the page;
+    a next link that is not followed (another origin, POST paging, a loop) is appended to
+    ``problems``.
+    """
+    entries: List[Entry] = []
+    seen = set()
+    url: Optional[str] = urldefrag(start_url)[0]
+    first_document = None
+    pages = 0
+    while url is not None:
+        if pages >= max_pages:
+            raise RemoteError(url, f"more than {max_pages} pages of collections (configuration 'max_pages')")
+        seen.add(url)
+        final_url, document = http.get_json(url)
+        seen.add(urldefrag(final_url)[0])
+        pages += 1
+        entries.extend(page_collections(document, final_url))
+        if first_document is None:
+            first_document = document
+        link = next_link(document, final_url)
+        url = None
+        if link is None:
+            break
+        href = link["href"]
+        if (link.get("method") or "GET").upper() != "GET":
+            problems.append(f"next page of {final_url} needs {link['method']} paging, not followed: {href}")
+        elif not http.is_allowed(href):
+            problems.append(f"skipped next page outside the service's origin: {href}")
+        elif href in seen:
+            problems.append(f"next page of {final_url} loops back to {href}, already read")
+        else:
+            url = href
+    matched = matched_count(first_document) if first_document is not None else None
+    listed = len({identifier for identifier, _ in entries})
+    if matched is not None and matched > listed:
+        problems.append(f"{start_url}: the server reports {matched} collections, {listed} were listed")
+    return entries
