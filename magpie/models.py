@@ -258,6 +258,28 @@ class RemoteResourcesSyncInfo(Base):
         return f"<RemoteResourcesSyncInfo service_id={self.service_id} last_sync={self.last_sync}>"
 
 
+class SyncRun(Base):
+    """One sync attempt of one service, kept for the history an administrator reads when a
+    service goes out of sync. Old rows are pruned per service."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (sa.Index("ix_sync_runs_service_id_started", "service_id", "started"),)
+
+    id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
+    service_id = sa.Column(
+        sa.Integer(), sa.ForeignKey("services.resource_id", onupdate="CASCADE", ondelete="CASCADE"),
+        nullable=False,
+    )
+    started = sa.Column(UTCDateTime(), nullable=False)
+    finished = sa.Column(UTCDateTime(), nullable=False)
+    status = sa.Column(sa.Unicode(20), nullable=False)  # "success" or "failed"
+    added = sa.Column(sa.Integer(), nullable=True)
+    removed = sa.Column(sa.Integer(), nullable=True)
+    kept = sa.Column(sa.Integer(), nullable=True)
+    error = sa.Column(sa.UnicodeText(), nullable=True)
+    origin = sa.Column(sa.Unicode(20), nullable=True)  # "cron", "api", ...
+
+
 class SyncLock(Base):
     """Lock row used on SQLite (PostgreSQL uses advisory locks) so one service syncs at a time."""
 

@@ -15,6 +15,7 @@ import logging
 import logging.handlers
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Dict, Iterable, List, Optional, Union
 
@@ -34,6 +35,9 @@ CRON_SERVICE = False
 
 #: A service whose last successful sync is older than this is out of sync.
 OUT_OF_SYNC = datetime.timedelta(hours=3)
+
+#: Sync runs kept per service unless its configuration says ``history_size``.
+SYNC_HISTORY_SIZE = 100
 
 #: Rows per bulk DELETE / INSERT statement.
 BULK_CHUNK = 5000
@@ -391,7 +395,8 @@ def _resolve_service(service: Union[models.Service, int, str], session: Session)
     return found
 
 
-def fetch_single_service(service: Union[models.Service, int], session: Session, dry_run: bool = False) -> SyncResult:
+def fetch_single_service(service: Union[models.Service, int], session: Session, dry_run: bool = False,
+                         origin: Optional[str] = None) -> SyncResult:
     """Get remote resources for a single service.
 
     Crawls the service and replaces its stored remote tree by a diff, holding the service's sync
@@ -401,6 +406,7 @@ def fetch_single_service(service: Union[models.Service, int], session: Session, 
 
     :param service: (models.Service) or service_id
     :param session:
+    :param origin: who asked (``cron``, ``api`` ...), kept in the sync history
     """
     service = _resolve_service(service, session)
     if not service.sync_type:
@@ -432,7 +438,7 @@ def fetch_single_service(service: Union[models.Service, int], session: Session, 
         if result.error is None:
             info.last_sync = models.utcnow()
             info.added, info.removed, info.kept = result.added, result.removed, result.kept
-        session.flush()
+        _add_run(session, service, attempted, result, origin)
     if result.error is not None:
         LOGGER.error("sync of service %r failed after %.2f s: %s", service.resource_name, result.duration,
                      result.error)
@@ -443,11 +449,49 @@ def fetch_single_service(service: Union[models.Service, int], session: Session, 
     return result
 
 
-def _record_failure(service_id: int, error: str, session: Session) -> None:
+def _record_failure(service_id: int, error: str, session: Session, origin: Optional[str] = None) -> None:
     info = _ensure_sync_info_exists(service_id, session)
     info.last_attempt = models.utcnow()
     info.last_error = error
+    service = session.get(models.Service, service_id)
+    _add_run(session, service, info.last_attempt,
+             SyncResult(service_id=service_id, service_name=service.resource_name, sync_type=service.sync_type or "",
+                        error=error), origin)
+
+
+def _add_run(session: Session, service: models.Service, started: datetime.datetime, result: SyncResult,
+             origin: Optional[str]) -> None:
+    """Append the run to the service's history and drop the runs beyond its ``history_size``."""
+    session.add(models.SyncRun(
+        service_id=service.resource_id, started=started, finished=models.utcnow(),
+        status="success" if result.ok else "failed", added=result.added if result.ok else None,
+        removed=result.removed if result.ok else None, kept=result.kept if result.ok else None,
+        error=result.error, origin=origin or ("cron" if CRON_SERVICE else "in-process"),
+    ))
     session.flush()
+    keep = int((service.configuration or {}).get("history_size", SYNC_HISTORY_SIZE))
+    runs = models.SyncRun.__table__
+    newest = (sa.select(runs.c.id).where(runs.c.service_id == service.resource_id)
+              .order_by(runs.c.started.desc(), runs.c.id.desc()).limit(keep))
+    session.execute(runs.delete().where(runs.c.service_id == service.resource_id,
+                                        runs.c.id.not_in(newest.scalar_subquery())))
+
+
+def get_sync_history(service_id: int, session: Session, limit: Optional[int] = None) -> List[dict]:
+    """The service's sync runs, newest first, as JSON-ready dicts (ISO 8601 UTC times)."""
+    runs = models.SyncRun.__table__
+    query = (sa.select(runs).where(runs.c.service_id == service_id)
+             .order_by(runs.c.started.desc(), runs.c.id.desc()))
+    if limit is not None:
+        query = query.limit(limit)
+    history = []
+    for row in session.execute(query).mappings():
+        entry = dict(row)
+        for key in ("started", "finished"):
+            entry[key] = entry[key].isoformat()
+        entry["duration"] = round((row["finished"] - row["started"]).total_seconds(), 3)
+        history.append(entry)
+    return history
 
 
 def _select_service_ids(session: Session, service_names: Optional[Iterable[str]] = None,
@@ -495,13 +539,16 @@ def _sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run:
         session.close()
 
 
-def _fetch_services(engine: sa.engine.Engine, service_ids: Iterable[int], dry_run: bool = False) -> List[SyncResult]:
-    results = []
-    for service_id in service_ids:
-        result = _sync_in_own_transaction(engine, service_id, dry_run)
-        if result is not None:
-            results.append(result)
-    return results
+def _fetch_services(engine: sa.engine.Engine, service_ids: Iterable[int], dry_run: bool = False,
+                    jobs: int = 1) -> List[SyncResult]:
+    """Sync services ``jobs`` at a time, each in its own session and transaction."""
+    service_ids = list(service_ids)
+    if jobs <= 1 or len(service_ids) <= 1:
+        results = [_sync_in_own_transaction(engine, service_id, dry_run) for service_id in service_ids]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sync") as pool:
+            results = list(pool.map(lambda sid: _sync_in_own_transaction(engine, sid, dry_run), service_ids))
+    return [result for result in results if result is not None]
 
 
 def fetch_all_services_by_type(service_type: str, session: Session) -> List[SyncResult]:
@@ -519,11 +566,12 @@ def fetch_all_services_by_type(service_type: str, session: Session) -> List[Sync
 
 
 def fetch(settings: Optional[dict] = None, service_names: Optional[Iterable[str]] = None,
-          sync_types: Optional[Iterable[str]] = None, dry_run: bool = False) -> List[SyncResult]:
+          sync_types: Optional[Iterable[str]] = None, dry_run: bool = False, jobs: int = 1) -> List[SyncResult]:
     """Main function to get all remote resources for each service and write to database.
 
-    Every service with a sync type (or those named) is synced in its own transaction; one failure
-    never stops the others. ``settings`` default to the environment (``MAGPIE_DB_URL``).
+    Every service with a sync type (or those named) is synced in its own transaction, ``jobs``
+    services at a time; one failure never stops the others. ``settings`` default to the
+    environment (``MAGPIE_DB_URL``).
     """
     from magpie.settings import settings_from_cli
 
@@ -531,7 +579,7 @@ def fetch(settings: Optional[dict] = None, service_names: Optional[Iterable[str]
     engine = db.get_engine(settings)
     with Session(engine) as session:
         service_ids = _select_service_ids(session, service_names, sync_types)
-    return _fetch_services(engine, service_ids, dry_run)
+    return _fetch_services(engine, service_ids, dry_run, jobs)
 
 
 # --- cron -------------------------------------------------------------------------------------
@@ -569,6 +617,8 @@ def _parse_args(argv):
     parser.add_argument("--sync-type", action="append", dest="sync_types", metavar="TYPE",
                         help="sync only services of this sync type (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="crawl and report the diff, write nothing")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="sync N services at a time, each in its own transaction (default 1)")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
     parser.add_argument("--log-file", help="also log to this file, rotated at 10 MB")
@@ -582,10 +632,17 @@ def main(argv=None) -> int:
     database that cannot be used.
     """
     global CRON_SERVICE
-    from magpie.settings import SettingsError, settings_from_cli
-
     args = _parse_args(argv)
     CRON_SERVICE = True
+    try:
+        return _run_cron(args)
+    finally:
+        CRON_SERVICE = False
+
+
+def _run_cron(args) -> int:
+    from magpie.settings import SettingsError, settings_from_cli
+
     setup_cron_logger(args.log_level, args.log_file)
     try:
         settings = settings_from_cli(args.db, args.config)
@@ -593,7 +650,9 @@ def main(argv=None) -> int:
             get_sync_type(sync_type)
         if not db.is_database_ready(settings):
             raise SettingsError("the database is unreachable or not migrated (run magpie-migrate)")
-        results = fetch(settings, args.services, args.sync_types, dry_run=args.dry_run)
+        if args.jobs < 1:
+            raise SettingsError("--jobs must be at least 1")
+        results = fetch(settings, args.services, args.sync_types, dry_run=args.dry_run, jobs=args.jobs)
     except (SettingsError, ValueError, LookupError, sa.exc.SQLAlchemyError) as exc:
         LOGGER.error("%s", exc)
         return 2
