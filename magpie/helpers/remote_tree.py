@@ -5,7 +5,7 @@ The diff works on paths of names relative to the service's main node, so a node 
 keeps its row and id whatever else changed around it.
 """
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from magpie.helpers.http import RemoteError
 
@@ -51,9 +51,8 @@ class RemoteTree:
             level = node["children"]
 
 
-@dataclass(frozen=True)
-class StoredNode:
-    """One ``remote_resources`` row as the diff needs it."""
+class StoredNode(NamedTuple):
+    """One ``remote_resources`` row as the diff needs it (database rows of these columns work too)."""
 
     resource_id: int
     parent_id: Optional[int]
@@ -63,99 +62,117 @@ class StoredNode:
     ordering: int
 
 
+class AddedNode(NamedTuple):
+    """A node to insert. Its parent is either a stored row (``parent_id``) or a node inserted
+    before it in the same diff (``parent_index`` into :attr:`TreeDiff.added`, else -1)."""
+
+    parent_index: int
+    parent_id: Optional[int]
+    resource_name: str
+    resource_display_name: Optional[str]
+    resource_type: str
+    ordering: int
+
+
 @dataclass
 class TreeDiff:
-    """What a sync changes. ``added`` is in pre-order: a parent always comes before its children."""
+    """What a sync changes. ``added`` is in pre-order: a parent always comes before its children.
 
-    added: List[Tuple[Path, str, Optional[str], str, int]] = field(default_factory=list)  # path, name, display, type, ordering
-    removed_ids: List[int] = field(default_factory=list)  # deepest first
+    Nodes are matched by walking the stored and the crawled trees side by side, name by name, so no
+    path of every node is ever built: a million-node tree stays within memory.
+    """
+
+    added: List[AddedNode] = field(default_factory=list)
+    removed_ids: List[int] = field(default_factory=list)
     changed: List[Dict[str, object]] = field(default_factory=list)  # rows to update, with "rid"
     kept: int = 0
-    id_by_path: Dict[Path, int] = field(default_factory=dict)  # stored ids of kept nodes
-    removed_paths: List[Path] = field(default_factory=list)
+    main_id: Optional[int] = None  # stored id of the main node, None when it is added
+    _stored: Dict[int, object] = field(default_factory=dict, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return not (self.added or self.removed_ids or self.changed)
 
-
-def stored_paths(rows: Iterable[StoredNode]) -> Dict[Path, StoredNode]:
-    """Path of every stored row. The main node (no parent) has the path ``()``; rows that cannot
-    reach it (duplicate main nodes, orphans) are returned under ``None`` keys as removals."""
-    rows = list(rows)
-    by_id = {row.resource_id: row for row in rows}
-    paths: Dict[int, Optional[Path]] = {}
-    root_id = None
-    for row in rows:
-        if row.parent_id is None and root_id is None:
-            root_id = row.resource_id
-    result: Dict[Path, StoredNode] = {}
-    for row in rows:
-        chain = []
-        current: Optional[StoredNode] = row
-        path: Optional[Path] = None
-        while current is not None:
-            known = paths.get(current.resource_id, False)
-            if known is not False:
-                path = known
+    def _stored_path(self, resource_id: Optional[int]) -> Path:
+        names = []
+        while resource_id is not None and resource_id in self._stored:
+            row = self._stored[resource_id]
+            if row.parent_id is None:
                 break
-            if current.resource_id == root_id:
+            names.append(row.resource_name)
+            resource_id = row.parent_id
+        return tuple(reversed(names))
+
+    def added_paths(self, limit: Optional[int] = None) -> List[str]:
+        """Paths (``a/b/c``) of the added nodes below the main node, for people reading a dry run."""
+        paths: List[Path] = []
+        result = []
+        for node in self.added:
+            if node.parent_index >= 0:
+                path = paths[node.parent_index] + (node.resource_name,)
+            elif node.parent_id is not None:
+                path = self._stored_path(node.parent_id) + (node.resource_name,)
+            else:
                 path = ()
-                paths[current.resource_id] = path
-                break
-            chain.append(current)
-            current = by_id.get(current.parent_id) if current.parent_id is not None else None
-            if len(chain) > len(rows):  # a cycle in corrupt data
-                current = None
-        for node in reversed(chain):
-            path = None if path is None else path + (node.resource_name,)
-            paths[node.resource_id] = path
-    for row in rows:
-        path = paths.get(row.resource_id)
-        if path is not None:
-            result[path] = row
-    return result
+            paths.append(path)
+            if path and (limit is None or len(result) < limit):
+                result.append("/".join(path))
+        return result
+
+    def removed_paths(self, limit: Optional[int] = None) -> List[str]:
+        removed = set(self.removed_ids)
+        result = sorted("/".join(self._stored_path(rid)) for rid in self.removed_ids
+                        if self._stored[rid].parent_id not in removed)
+        return result[:limit] if limit is not None else result
 
 
-def iter_tree(main_node: dict) -> Iterable[Tuple[Path, str, Optional[str], str, int]]:
-    """(path, name, display name, type, ordering) of every node below ``main_node``, pre-order."""
-    stack = [((), main_node["children"])]
-    while stack:
-        prefix, children = stack.pop()
-        for name, node in children.items():
-            path = prefix + (name,)
-            yield path, name, node.get("resource_display_name"), node.get("resource_type", "directory"), \
-                int(node.get("ordering", 0) or 0)
-            if node["children"]:
-                stack.append((path, node["children"]))
-
-
-def plan_diff(rows: Sequence[StoredNode], main_name: str, main_node: dict) -> TreeDiff:
+def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     """Compare the stored rows of one service with a crawled tree whose main node is
-    ``main_name: main_node``."""
-    stored = stored_paths(rows)
+    ``main_name: main_node``. Rows that cannot be reached from the main node (a second main
+    node, orphans of corrupt data) are removed."""
     diff = TreeDiff()
-    wanted_main = (main_name, main_node.get("resource_display_name") or main_name,
-                   main_node.get("resource_type", "service"))
-    crawled = [((), main_name, wanted_main[1], wanted_main[2], 0)]
-    crawled.extend(iter_tree(main_node))
-    seen = set()
-    for path, name, display, rtype, ordering in crawled:
-        seen.add(path)
-        row = stored.get(path)
+    stored = diff._stored
+    children_of: Dict[Optional[int], Dict[str, object]] = {}
+    main_row = None
+    for row in rows:
+        stored[row.resource_id] = row
+        if row.parent_id is None:
+            if main_row is None or row.resource_id < main_row.resource_id:
+                main_row = row
+        else:
+            children_of.setdefault(row.parent_id, {})[row.resource_name] = row
+    kept_ids = set()
+    added = diff.added
+    changed = diff.changed
+
+    def visit(row, name: str, node: dict, parent_index: int, parent_id: Optional[int]):
+        """Match one crawled node; returns (stored id or None, index in added or -1)."""
+        display = node.get("resource_display_name")
+        rtype = node.get("resource_type", "directory")
+        ordering = int(node.get("ordering", 0) or 0)
         if row is None:
-            diff.added.append((path, name, display, rtype, ordering))
-            continue
-        diff.kept += 1
-        diff.id_by_path[path] = row.resource_id
+            added.append(AddedNode(parent_index, parent_id, name, display, rtype, ordering))
+            return None, len(added) - 1
+        kept_ids.add(row.resource_id)
         if (row.resource_name, row.resource_display_name, row.resource_type, row.ordering) != \
                 (name, display, rtype, ordering):
-            diff.changed.append({"rid": row.resource_id, "resource_name": name, "resource_display_name": display,
-                                 "resource_type": rtype, "ordering": ordering})
-    kept_ids = set(diff.id_by_path.values())
-    gone = [row for row in rows if row.resource_id not in kept_ids]
-    depth = {row.resource_id: len(path) for path, row in stored.items()}
-    gone.sort(key=lambda row: depth.get(row.resource_id, 0), reverse=True)
-    diff.removed_ids = [row.resource_id for row in gone]
-    diff.removed_paths = sorted(path for path, row in stored.items() if path not in seen)
+            changed.append({"rid": row.resource_id, "resource_name": name, "resource_display_name": display,
+                            "resource_type": rtype, "ordering": ordering})
+        return row.resource_id, -1
+
+    main_display = main_node.get("resource_display_name") or main_name
+    main_id, main_index = visit(main_row, main_name, {**main_node, "resource_display_name": main_display,
+                                                      "resource_type": main_node.get("resource_type", "service")},
+                                -1, None)
+    diff.main_id = main_id
+    stack = [(main_node["children"], main_id, main_index)]
+    while stack:
+        children, stored_id, index = stack.pop()
+        stored_children = children_of.get(stored_id, {}) if stored_id is not None else {}
+        for name, node in children.items():
+            child_id, child_index = visit(stored_children.get(name), name, node, index, stored_id)
+            if node["children"]:
+                stack.append((node["children"], child_id, child_index))
+    diff.kept = len(kept_ids)
+    diff.removed_ids = [rid for rid in stored if rid not in kept_ids]
     return diff

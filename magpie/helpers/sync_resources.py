@@ -39,6 +39,9 @@ OUT_OF_SYNC = datetime.timedelta(hours=3)
 #: Sync runs kept per service unless its configuration says ``history_size``.
 SYNC_HISTORY_SIZE = 100
 
+#: Paths listed by a dry run, each of added and removed.
+PREVIEW_LIMIT = 1000
+
 #: Rows per bulk DELETE / INSERT statement.
 BULK_CHUNK = 5000
 
@@ -66,6 +69,8 @@ class SyncResult:
     error: Optional[str] = None
     problems: List[str] = field(default_factory=list)
     dry_run: bool = False
+    #: Dry runs only: paths that would be added and removed (at most PREVIEW_LIMIT of each).
+    preview: Optional[Dict[str, List[str]]] = None
 
     @property
     def ok(self) -> bool:
@@ -174,12 +179,12 @@ def _sort_resources(resources: dict) -> None:
 # --- reading the stored remote tree -----------------------------------------------------------
 
 def _stored_rows(service_id: int, session: Session) -> List[StoredNode]:
-    result = session.execute(
+    """Every stored node of the service, as rows with the attributes of :class:`StoredNode`."""
+    return session.execute(
         sa.select(_REMOTE.c.resource_id, _REMOTE.c.parent_id, _REMOTE.c.resource_name,
                   _REMOTE.c.resource_display_name, _REMOTE.c.resource_type, _REMOTE.c.ordering)
         .where(_REMOTE.c.service_id == service_id)
-    )
-    return [StoredNode(*row) for row in result]
+    ).all()
 
 
 def _get_resource_children(resource, db_session: Session) -> Dict[int, dict]:
@@ -338,8 +343,9 @@ def _update_db(remote_resources: dict, service_id: int, session: Session) -> Tre
     """Writes remote resources to database.
 
     Applies the diff between the stored tree and ``remote_resources`` with bulk statements:
-    gone nodes are deleted (deepest first), changed ones updated, new ones inserted with ids
-    reserved up front so children can point at parents inserted in the same statement.
+    gone nodes are deleted (in any order: removing a parent cascades to its children, and each
+    statement is atomic), changed ones updated, new ones inserted with ids reserved up front so
+    children can point at parents inserted in the same statement.
 
     :param remote_resources: ``{service_name: {"children": {...}, ...}}``
     :param service_id:
@@ -362,17 +368,15 @@ def _update_db(remote_resources: dict, service_id: int, session: Session) -> Tre
         )
     if diff.added:
         ids = db.allocate_ids(session, _REMOTE, len(diff.added))
-        id_by_path = diff.id_by_path
-        rows = []
-        for new_id, (path, name, display, rtype, ordering) in zip(ids, diff.added):
-            id_by_path[path] = new_id
-            rows.append({"resource_id": new_id, "service_id": service_id,
-                         "parent_id": id_by_path[path[:-1]] if path else None,
-                         "resource_name": name, "resource_display_name": display,
-                         "resource_type": rtype, "ordering": ordering})
-        for chunk in _chunks(rows):
-            session.execute(_REMOTE.insert(), chunk)
-    main_id = diff.id_by_path[()]
+        for start in range(0, len(diff.added), BULK_CHUNK):
+            session.execute(_REMOTE.insert(), [
+                {"resource_id": ids[index], "service_id": service_id,
+                 "parent_id": ids[node.parent_index] if node.parent_index >= 0 else node.parent_id,
+                 "resource_name": node.resource_name, "resource_display_name": node.resource_display_name,
+                 "resource_type": node.resource_type, "ordering": node.ordering}
+                for index, node in enumerate(diff.added[start:start + BULK_CHUNK], start)
+            ])
+    main_id = diff.main_id if diff.main_id is not None else ids[0]
     if info.remote_resource_id != main_id:
         info.remote_resource_id = main_id
     session.flush()
@@ -430,6 +434,8 @@ def fetch_single_service(service: Union[models.Service, int], session: Session, 
         LOGGER.warning("service %r: %s", service.resource_name, problem)
     if result.error is None:
         result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
+        if dry_run:
+            result.preview = {"added": diff.added_paths(PREVIEW_LIMIT), "removed": diff.removed_paths(PREVIEW_LIMIT)}
     if not dry_run:
         info = _ensure_sync_info_exists(service.resource_id, session)
         info.last_attempt = attempted

@@ -1,7 +1,7 @@
 """Building crawled trees under limits, and diffing them against stored rows."""
 import pytest
 
-from magpie.helpers.remote_tree import NodeLimitExceeded, RemoteTree, StoredNode, plan_diff, stored_paths
+from magpie.helpers.remote_tree import AddedNode, NodeLimitExceeded, RemoteTree, StoredNode, plan_diff
 
 
 def test_tree_creates_intermediate_directories_and_keeps_titles():
@@ -48,10 +48,16 @@ def leaf(rtype="file", display=None, **children):
     return {"children": children, "resource_type": rtype, "resource_display_name": display}
 
 
-def test_stored_paths_and_orphans():
-    stored = stored_paths(rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "f", "file"),
-                               (9, 77, "orphan", "file")))
-    assert {path: row.resource_id for path, row in stored.items()} == {(): 1, ("a",): 2, ("a", "f"): 3}
+def paths_of_added(diff):
+    return diff.added_paths()
+
+
+def test_orphans_and_second_main_nodes_are_removed():
+    existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "f", "file"),
+                    (9, 77, "orphan", "file"), (10, None, "svc", "service"))
+    diff = plan_diff(existing, "svc", crawled({"a": leaf("directory", "a", f=leaf("file", "f"))}))
+    assert diff.main_id == 1 and diff.kept == 3
+    assert sorted(diff.removed_ids) == [9, 10]
 
 
 def test_diff_keeps_ids_of_nodes_that_still_exist():
@@ -59,17 +65,26 @@ def test_diff_keeps_ids_of_nodes_that_still_exist():
                     (4, 2, "gone", "directory"), (5, 4, "gone-child", "file"))
     tree = crawled({"a": leaf("directory", "a", f=leaf("file", "f"), new=leaf("file", "new"))})
     diff = plan_diff(existing, "svc", tree)
-    assert diff.kept == 3
-    assert diff.id_by_path == {(): 1, ("a",): 2, ("a", "f"): 3}
-    assert [entry[0] for entry in diff.added] == [("a", "new")]
-    assert diff.removed_ids == [5, 4]  # deepest first
+    assert diff.kept == 3 and diff.main_id == 1
+    assert diff.added == [AddedNode(-1, 2, "new", "new", "file", 0)]
+    assert paths_of_added(diff) == ["a/new"]
+    assert sorted(diff.removed_ids) == [4, 5]
+    assert diff.removed_paths() == ["a/gone"]  # the top of each removed subtree
     assert diff.changed == []
 
 
-def test_diff_of_unchanged_tree_is_empty_and_first_sync_adds_parents_first():
-    tree = crawled({"a": leaf("directory", "a", b=leaf("directory", "b", f=leaf("file", "f")))})
+def test_first_sync_adds_parents_before_children():
+    tree = crawled({"a": leaf("directory", "a", b=leaf("directory", "b", f=leaf("file", "f")), g=leaf("file", "g"))})
     first = plan_diff([], "svc", tree)
-    assert [entry[0] for entry in first.added] == [(), ("a",), ("a", "b"), ("a", "b", "f")]
+    assert first.main_id is None
+    assert paths_of_added(first) == ["a", "a/b", "a/g", "a/b/f"] or paths_of_added(first) == ["a", "a/g", "a/b", "a/b/f"]
+    for index, node in enumerate(first.added):
+        assert node.parent_index < index  # a parent always comes first
+    assert first.added[0] == AddedNode(-1, None, "svc", "svc", "service", 0)
+
+
+def test_unchanged_tree_has_an_empty_diff():
+    tree = crawled({"a": leaf("directory", "a", b=leaf("directory", "b", f=leaf("file", "f")))})
     existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "b", "directory"),
                     (4, 3, "f", "file"))
     again = plan_diff(existing, "svc", tree)
@@ -80,6 +95,6 @@ def test_diff_updates_changed_titles_and_renamed_service_keeps_main_id():
     existing = rows((1, None, "old-name", "service"), (2, 1, "a", "directory"))
     tree = crawled({"a": leaf("directory", "A title")})
     diff = plan_diff(existing, "svc", tree)
-    assert diff.id_by_path[()] == 1
+    assert diff.main_id == 1
     assert {change["rid"] for change in diff.changed} == {1, 2}
     assert not diff.added and not diff.removed_ids
