@@ -34,8 +34,8 @@ class SyncServiceInterface(abc.ABC):
 
     ``configuration`` is the service's JSON configuration: ``max_depth`` overrides the class depth;
     ``timeout`` (seconds per request), ``max_bytes`` (per document), ``max_nodes``,
-    ``time_budget`` (seconds per sync), ``pool_size`` and ``allowed_origins`` (extra
-    ``scheme://host[:port]`` the crawl may follow) bound the crawl.
+    ``time_budget`` (seconds per sync), ``pool_size``, ``retries``, ``retry_backoff`` (seconds)
+    and ``allowed_origins`` (extra ``scheme://host[:port]`` the crawl may follow) bound the crawl.
     """
 
     sync_type: str = ""
@@ -72,6 +72,8 @@ class SyncServiceInterface(abc.ABC):
             timeout=self._limit("timeout", 30.0),
             max_bytes=self._limit("max_bytes", 64 * 1024 * 1024, int),
             pool_size=self._limit("pool_size", 8, int),
+            retries=self._limit("retries", 2, int),
+            backoff=self._limit("retry_backoff", 0.5),
         )
         origins = {origin_of(self.url)} | {origin_of(o) for o in self.configuration.get("allowed_origins", [])}
         budget = self._limit("time_budget", DEFAULT_TIME_BUDGET)
