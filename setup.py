@@ -14,11 +14,16 @@ INSTALL_REQUIRES = [
     "requests>=2.31",
     "defusedxml>=0.7",
     "PyYAML>=6.0",
+    "pyramid_retry>=2.1",
+    "openapi-core>=0.19,<0.24",
+    "openapi-spec-validator>=0.7",
+    "swagger-ui-bundle>=1.1",
 ]
 
 TEST_REQUIRES = [
     "pytest>=7.4",
     "WebTest>=3.0",
+    "schemathesis>=4.0,<5",
 ]
 
 setup(
@@ -28,7 +33,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(exclude=["tests", "tests.*", "bench"]),
     include_package_data=True,
-    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py"]},
+    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py", "api/openapi.yaml"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"test": TEST_REQUIRES},
     entry_points={

@@ -1,0 +1,53 @@
+"""The REST API (JSON, administrators only but for sign-in): routes, the OpenAPI document and views.
+
+Route patterns are the paths of ``openapi.yaml``; a method the document does not list for a path
+answers 405 with ``Allow``.
+"""
+from pyramid.httpexceptions import HTTPMethodNotAllowed
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+#: route name -> pattern; each pattern is a path of openapi.yaml.
+ROUTES = {
+    "api.signin": "/signin",
+    "api.signout": "/signout",
+    "api.session": "/session",
+    "api.services": "/services",
+    "api.service": "/services/{service}",
+    "api.service_resources": "/services/{service}/resources",
+    "api.service_resources_clean": "/services/{service}/resources/clean",
+    "api.service_resources_adopt": "/services/{service}/resources/adopt",
+    "api.service_sync": "/services/{service}/sync",
+    "api.resource": "/resources/{resource_id}",
+}
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _method_not_allowed_view(allowed: str):
+    def method_not_allowed(request):
+        raise HTTPMethodNotAllowed(f"{request.method} is not allowed on {request.path}; use {allowed}",
+                                   headers={"Allow": allowed})
+
+    return method_not_allowed
+
+
+def includeme(config) -> None:
+    config.include("magpie.api.openapi")
+    spec = config.registry["magpie.openapi_spec"]
+    for name, pattern in ROUTES.items():
+        methods = [method.upper() for method in spec["paths"][pattern] if method in _HTTP_METHODS]
+        if "GET" in methods:
+            methods.append("HEAD")
+        config.add_route(name, pattern)
+        # Views with a request_method win over this one, which has no predicate.
+        config.add_view(_method_not_allowed_view(", ".join(methods)), route_name=name,
+                        permission=NO_PERMISSION_REQUIRED, require_csrf=False)
+    missing = sorted(set(spec["paths"]) - set(ROUTES.values()))
+    if missing:
+        raise RuntimeError(f"openapi.yaml paths without a route: {', '.join(missing)}")
+    config.include("magpie.api.errors")
+    config.scan("magpie.api.auth")
+    config.scan("magpie.api.services")
+    config.scan("magpie.api.resources")
+    config.scan("magpie.api.sync")
+    config.scan("magpie.api.openapi")

@@ -1,0 +1,30 @@
+"""Sync one service now, or tell how its syncs went.
+
+A sync that fails because of the remote service answers 502 with the same body as a success,
+``error`` set: the error is recorded in the sync status (the view returns normally so the
+transaction commits that record) and the last good remote tree stays.
+"""
+from pyramid.view import view_config
+
+from magpie.api.resources import flag
+from magpie.api.services import ADMIN, service_of
+from magpie.helpers import services
+from magpie.helpers.sync_resources import SyncError, fetch_single_service
+
+
+@view_config(route_name="api.service_sync", request_method="GET", **ADMIN)
+def sync_status(request):
+    service = service_of(request)
+    return {"service": services.service_as_dict(service), "sync": services.get_sync_status(service, request.dbsession)}
+
+
+@view_config(route_name="api.service_sync", request_method="POST", **ADMIN)
+def run_sync(request):
+    service = service_of(request)
+    services.require_sync_type(service)
+    try:
+        result = fetch_single_service(service, request.dbsession, dry_run=flag(request, "dry_run"))
+    except SyncError as exc:
+        result = exc.result
+        request.response.status_int = 502
+    return {"result": result.as_dict(), "sync": services.get_sync_status(service, request.dbsession)}

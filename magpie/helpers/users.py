@@ -1,0 +1,125 @@
+"""User accounts: the administrator created at start-up, and checking credentials.
+
+Accounts are ziggurat_foundations users; administrators are the members of the group
+:data:`ADMIN_GROUP`. Passwords are stored as salted PBKDF2-SHA256 hashes by ziggurat's password
+manager (passlib).
+"""
+import logging
+from dataclasses import dataclass
+from typing import List, Mapping, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from ziggurat_foundations.models.services.user import UserService
+
+from magpie import models
+from magpie.settings import SettingsError
+
+LOGGER = logging.getLogger(__name__)
+
+ADMIN_GROUP = "administrators"
+#: The password development.ini carries; never accepted in production.
+DEVELOPMENT_PASSWORD = "magpie-dev-password"
+MIN_PASSWORD_LENGTH = 12
+ENVIRONMENTS = ("development", "test", "production")
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    user_name: Optional[str]
+    password: Optional[str]
+    production: bool
+
+
+def environment_of(settings: Mapping[str, object]) -> str:
+    environment = str(settings.get("magpie.environment") or "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"magpie.environment: expected one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    return environment
+
+
+def load_admin_settings(settings: Mapping[str, object]) -> AdminSettings:
+    """Read and check ``magpie.admin_user`` / ``magpie.admin_password`` once at start-up.
+
+    In production a missing, short or development password stops start-up; elsewhere it is
+    logged, so a development server still runs out of the box.
+    """
+    production = environment_of(settings) == "production"
+    user_name = str(settings.get("magpie.admin_user") or "").strip() or None
+    password = str(settings.get("magpie.admin_password") or "") or None
+    problem = None
+    if user_name is None or password is None:
+        problem = "no administrator: set magpie.admin_user and magpie.admin_password " \
+                  "(MAGPIE_ADMIN_USER / MAGPIE_ADMIN_PASSWORD)"
+    elif password == DEVELOPMENT_PASSWORD:
+        problem = "the administrator has the development password of development.ini: " \
+                  "set MAGPIE_ADMIN_PASSWORD before sharing this server"
+    elif len(password) < MIN_PASSWORD_LENGTH:
+        problem = f"the administrator password is shorter than {MIN_PASSWORD_LENGTH} characters"
+    if problem and production:
+        raise SettingsError(f"refusing to start in production: {problem}")
+    if problem:
+        LOGGER.warning("%s", problem)
+    if user_name is not None and len(user_name) > 128:
+        raise SettingsError("magpie.admin_user: at most 128 characters")
+    return AdminSettings(user_name=user_name, password=password, production=production)
+
+
+def _admin_group(session: Session) -> models.Group:
+    group = session.execute(sa.select(models.Group).where(models.Group.group_name == ADMIN_GROUP)).scalar()
+    if group is None:
+        group = models.Group(group_name=ADMIN_GROUP, description="Magpie administrators")
+        session.add(group)
+        session.flush()
+    return group
+
+
+def get_user_by_name(session: Session, user_name: str) -> Optional[models.User]:
+    return session.execute(sa.select(models.User).where(models.User.user_name == user_name)).scalar()
+
+
+def ensure_admin(session: Session, user_name: str, password: str) -> str:
+    """Create the administrator, or give it the configured password and membership; returns
+    ``created``, ``updated`` or ``unchanged``. Changing the password signs out its sessions."""
+    group = _admin_group(session)
+    user = get_user_by_name(session, user_name)
+    outcome = "unchanged"
+    if user is None:
+        user = models.User(user_name=user_name, email=f"{user_name}@magpie.invalid", status=1)
+        UserService.set_password(user, password)
+        session.add(user)
+        session.flush()
+        outcome = "created"
+    elif not UserService.check_password(user, password):
+        UserService.set_password(user, password)
+        outcome = "updated"
+    if not session.execute(sa.select(models.UserGroup).where(
+            models.UserGroup.user_id == user.id, models.UserGroup.group_id == group.id)).first():
+        session.add(models.UserGroup(user_id=user.id, group_id=group.id))
+        outcome = "updated" if outcome == "unchanged" else outcome
+    session.flush()
+    if outcome != "unchanged":
+        LOGGER.info("administrator %r %s", user_name, outcome)
+    return outcome
+
+
+def authenticate(session: Session, user_name: str, password: str) -> Optional[models.User]:
+    """The active user with these credentials, or None (and a logged warning)."""
+    user = get_user_by_name(session, user_name) if user_name else None
+    if user is None or not user.user_password or user.status != 1 or \
+            not UserService.check_password(user, password, enable_hash_migration=False):
+        LOGGER.warning("failed sign-in for user %r", user_name[:128] if user_name else user_name)
+        return None
+    return user
+
+
+def get_active_user(session: Session, user_id: int) -> Optional[models.User]:
+    user = session.get(models.User, user_id)
+    return user if user is not None and user.status == 1 else None
+
+
+def group_names(session: Session, user: models.User) -> List[str]:
+    return list(session.execute(
+        sa.select(models.Group.group_name).join(models.UserGroup, models.UserGroup.group_id == models.Group.id)
+        .where(models.UserGroup.user_id == user.id)
+    ).scalars())

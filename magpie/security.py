@@ -1,0 +1,240 @@
+"""Who is calling and what they may do: one security policy for the session cookie and HTTP Basic.
+
+Browsers sign in once (``POST /signin``) and carry a signed, HttpOnly, SameSite=Lax cookie; API
+clients send HTTP Basic on every call. Both end in the same :class:`Identity`, and views only
+declare ``permission="admin"``.
+
+Cross-site requests: a state-changing request authenticated by the cookie must carry the CSRF
+token (Pyramid's check, header ``X-CSRF-Token`` or form field ``csrf_token``), and any
+state-changing request that a browser marks as cross-site (``Origin`` of another site, or
+``Sec-Fetch-Site: cross-site``) is refused whatever its credentials, because browsers also replay
+cached Basic credentials. Clients that are not browsers send neither header and need no token
+with Basic.
+"""
+import base64
+import binascii
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
+from pyramid.csrf import SessionCSRFStoragePolicy
+from pyramid.exceptions import BadCSRFOrigin
+from pyramid.session import SignedCookieSessionFactory
+from pyramid.settings import aslist
+
+from magpie.helpers import users
+from magpie.settings import SettingsError, as_bool
+
+LOGGER = logging.getLogger(__name__)
+
+SESSION_COOKIE = "magpie_session"
+CSRF_HEADER = "X-CSRF-Token"
+ADMIN_PERMISSION = "admin"
+ADMIN_PRINCIPAL = f"group:{users.ADMIN_GROUP}"
+DEVELOPMENT_SECRET = "magpie-development-secret-change-me"
+MIN_SECRET_LENGTH = 32
+SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "TRACE"])
+
+_IDENTITY_KEY = "magpie.identity"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret: str
+    session_timeout: int
+    cookie_secure: bool
+    trusted_origins: Tuple[str, ...]
+
+
+def load_security_settings(settings: Mapping[str, object]) -> SecuritySettings:
+    """Read and check the session settings once at start-up: production needs a real secret."""
+    production = users.environment_of(settings) == "production"
+    secret = str(settings.get("magpie.secret") or "")
+    problem = None
+    if not secret:
+        problem = "no session secret: set magpie.secret (MAGPIE_SECRET)"
+    elif secret == DEVELOPMENT_SECRET:
+        problem = "the session secret is the development one of development.ini: set MAGPIE_SECRET"
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problem = f"the session secret is shorter than {MIN_SECRET_LENGTH} characters"
+    if problem and production:
+        raise SettingsError(f"refusing to start in production: {problem}")
+    if problem:
+        LOGGER.warning("%s", problem)
+    if not secret:
+        secret = secrets.token_urlsafe(48)  # sessions then last as long as this process
+    try:
+        timeout = int(settings.get("magpie.session_timeout", 8 * 3600))
+    except (TypeError, ValueError):
+        raise SettingsError("magpie.session_timeout: expected a number of seconds") from None
+    secure = as_bool(settings.get("magpie.cookie_secure", production), "magpie.cookie_secure")
+    origins = tuple(aslist(settings.get("magpie.trusted_origins", "")))
+    return SecuritySettings(secret=secret, session_timeout=timeout, cookie_secure=secure, trusted_origins=origins)
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: int
+    user_name: str
+    groups: Tuple[str, ...]
+    via: str  # "session" or "basic"
+
+    @property
+    def is_admin(self) -> bool:
+        return users.ADMIN_GROUP in self.groups
+
+    @property
+    def principals(self) -> list:
+        return [Everyone, Authenticated, f"user:{self.user_id}"] + [f"group:{group}" for group in self.groups]
+
+
+class RootFactory:
+    """The context of every route: administrators may do everything that needs ``admin``."""
+
+    __acl__ = [(Allow, ADMIN_PRINCIPAL, ADMIN_PERMISSION)]
+
+    def __init__(self, request):
+        self.request = request
+
+
+def parse_basic_authorization(header: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(user name, password) of an ``Authorization: Basic`` header, or None."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    user_name, colon, password = decoded.partition(":")
+    if not colon:
+        return None
+    return user_name, password
+
+
+class MagpieSecurityPolicy:
+    """Session cookie first, then HTTP Basic; permissions from the ACL of the context."""
+
+    def __init__(self):
+        self.acl = ACLHelper()
+
+    def _identity_from_user(self, request, user, via: str) -> Identity:
+        groups = tuple(users.group_names(request.dbsession, user))
+        return Identity(user_id=user.id, user_name=user.user_name, groups=groups, via=via)
+
+    def _load_identity(self, request) -> Optional[Identity]:
+        credentials = parse_basic_authorization(request.headers.get("Authorization"))
+        if credentials is not None:
+            user = users.authenticate(request.dbsession, *credentials)
+            return self._identity_from_user(request, user, "basic") if user is not None else None
+        if SESSION_COOKIE not in request.cookies:
+            return None  # do not create a session (and a cookie) for anonymous API calls
+        user_id = request.session.get("user_id")
+        if not isinstance(user_id, int):
+            return None
+        user = users.get_active_user(request.dbsession, user_id)
+        # A password change regenerates the security code, which ends the sessions opened before.
+        if user is None or request.session.get("security_code") != user.security_code:
+            return None
+        return self._identity_from_user(request, user, "session")
+
+    def identity(self, request) -> Optional[Identity]:
+        if _IDENTITY_KEY not in request.environ:
+            request.environ[_IDENTITY_KEY] = self._load_identity(request)
+        return request.environ[_IDENTITY_KEY]
+
+    def authenticated_userid(self, request) -> Optional[int]:
+        identity = self.identity(request)
+        return identity.user_id if identity is not None else None
+
+    def permits(self, request, context, permission):
+        identity = self.identity(request)
+        principals = identity.principals if identity is not None else [Everyone]
+        return self.acl.permits(context, principals, permission)
+
+    def remember(self, request, userid, **kw):
+        """Start a new session for ``userid`` (a fresh session and CSRF token: no fixation)."""
+        user = users.get_active_user(request.dbsession, userid)
+        request.session.invalidate()
+        request.session["user_id"] = userid
+        request.session["security_code"] = user.security_code if user is not None else None
+        request.environ.pop(_IDENTITY_KEY, None)
+        return []
+
+    def forget(self, request, **kw):
+        request.session.invalidate()
+        request.environ[_IDENTITY_KEY] = None
+        return []
+
+
+def _origin_of(url: str) -> Optional[str]:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def is_cross_site(request) -> bool:
+    """True when a browser tells us the request comes from another site."""
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    origin = origin.split(" ")[-1]
+    if origin == "null":
+        return True
+    own = _origin_of(request.host_url)
+    trusted = request.registry.get("magpie.security_settings")
+    allowed = {own} | {_origin_of(o) or o.lower() for o in (trusted.trusted_origins if trusted else ())}
+    return (_origin_of(origin) or origin.lower()) not in allowed
+
+
+def refuse_cross_site(request) -> None:
+    if request.method not in SAFE_METHODS and is_cross_site(request):
+        raise BadCSRFOrigin(f"cross-site {request.method} refused (Origin: {request.headers.get('Origin')})")
+
+
+def csrf_applies(request) -> bool:
+    """Pyramid's CSRF callback, called for state-changing requests that passed the permission
+    check: refuse cross-site ones, and ask for the token only from cookie sessions."""
+    identity = request.identity
+    if identity is None:
+        return False
+    refuse_cross_site(request)
+    return identity.via == "session"
+
+
+def csrf_token_for(request) -> Optional[str]:
+    """The session's CSRF token, for callers signed in with the cookie."""
+    identity = request.identity
+    if identity is None or identity.via != "session":
+        return None
+    return request.session.get_csrf_token()
+
+
+def includeme(config) -> None:
+    settings = config.get_settings()
+    security_settings = load_security_settings(settings)
+    config.registry["magpie.security_settings"] = security_settings
+    config.set_session_factory(SignedCookieSessionFactory(
+        security_settings.secret,
+        cookie_name=SESSION_COOKIE,
+        max_age=None,
+        timeout=security_settings.session_timeout,
+        reissue_time=min(600, security_settings.session_timeout),
+        secure=security_settings.cookie_secure,
+        httponly=True,
+        samesite="Lax",
+        salt="magpie.session.",
+    ))
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True, token="csrf_token", header=CSRF_HEADER,
+                                    callback=csrf_applies)
+    config.set_root_factory(RootFactory)
+    config.set_security_policy(MagpieSecurityPolicy())
