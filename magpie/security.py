@@ -163,7 +163,7 @@ class MagpieSecurityPolicy:
         request.session.invalidate()
         request.session["user_id"] = userid
         request.session["security_code"] = user.security_code if user is not None else None
-        request.environ.pop(_IDENTITY_KEY, None)
+        request.environ[_IDENTITY_KEY] = self._identity_from_user(request, user, "session") if user else None
         return []
 
     def forget(self, request, **kw):
@@ -173,10 +173,14 @@ class MagpieSecurityPolicy:
 
 
 def _origin_of(url: str) -> Optional[str]:
-    parts = urlsplit(url)
+    parts = urlsplit(url.strip().lower())
     if not parts.scheme or not parts.netloc:
         return None
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    netloc = parts.netloc
+    default_port = {"http": ":80", "https": ":443"}.get(parts.scheme)
+    if default_port and netloc.endswith(default_port):
+        netloc = netloc[: -len(default_port)]
+    return f"{parts.scheme}://{netloc}"
 
 
 def is_cross_site(request) -> bool:

@@ -63,6 +63,14 @@ def _schema_error_field(error, parent: str) -> str:
     return "/".join([parent] + path) if parent else "/".join(path) or "body"
 
 
+def _schema_error_message(error) -> str:
+    """jsonschema's message, but a pattern is explained by the schema's description when it has one."""
+    description = (error.schema or {}).get("description") if isinstance(error.schema, dict) else None
+    if getattr(error, "validator", None) == "pattern" and description:
+        return f"{error.instance!r} is not allowed: {description}"
+    return error.message
+
+
 def extract_fields(errors: Iterable[Exception], parent: str = "") -> Iterable[dict]:
     """``{"field", "message"}`` for each failure openapi-core reported, leaves first."""
     for error in errors:
@@ -72,7 +80,7 @@ def extract_fields(errors: Iterable[Exception], parent: str = "") -> Iterable[di
         if schema_errors:
             for schema_error in schema_errors:
                 yield {"field": _schema_error_field(schema_error, name or parent),
-                       "message": schema_error.message}
+                       "message": _schema_error_message(schema_error)}
             continue
         message = str(cause) if cause is not None else str(error)
         yield {"field": name or parent or "body", "message": message}
