@@ -71,6 +71,17 @@ def _schema_error_message(error) -> str:
     return error.message
 
 
+def _describe(error: Exception) -> str:
+    """``str(error)``, which openapi-core's own errors cannot always give (a body that is not
+    UTF-8 breaks their message)."""
+    try:
+        return str(error)
+    except UnicodeError:
+        return "the body is not valid UTF-8"
+    except Exception:  # noqa: BLE001 - a message must not turn a 400 into a 500
+        return error.__class__.__name__
+
+
 def extract_fields(errors: Iterable[Exception], parent: str = "") -> Iterable[dict]:
     """``{"field", "message"}`` for each failure openapi-core reported, leaves first."""
     for error in errors:
@@ -82,8 +93,7 @@ def extract_fields(errors: Iterable[Exception], parent: str = "") -> Iterable[di
                 yield {"field": _schema_error_field(schema_error, name or parent),
                        "message": _schema_error_message(schema_error)}
             continue
-        message = str(cause) if cause is not None else str(error)
-        yield {"field": name or parent or "body", "message": message}
+        yield {"field": name or parent or "body", "message": _describe(cause if cause is not None else error)}
 
 
 class _OpenAPIRequest:
