@@ -18,12 +18,14 @@ INSTALL_REQUIRES = [
     "openapi-core>=0.19,<0.24",
     "openapi-spec-validator>=0.7",
     "swagger-ui-bundle>=1.1",
+    "pyramid_jinja2>=2.10",
 ]
 
 TEST_REQUIRES = [
     "pytest>=7.4",
     "WebTest>=3.0",
     "schemathesis>=4.0,<5",
+    "playwright>=1.40",
 ]
 
 setup(
@@ -33,7 +35,8 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(exclude=["tests", "tests.*", "bench"]),
     include_package_data=True,
-    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py", "api/openapi.yaml"]},
+    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py", "api/openapi.yaml",
+                            "ui/templates/*.jinja2", "ui/static/*"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"test": TEST_REQUIRES},
     entry_points={

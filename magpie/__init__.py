@@ -58,4 +58,5 @@ def main(global_config, **settings):
         config.include("magpie.security")
         config.include("magpie.views")
         config.include("magpie.api")
+        config.include("magpie.ui")
     return BodySizeLimit(config.make_wsgi_app(), max_body)
