@@ -95,7 +95,8 @@ def run_schemathesis(spec: dict, base_url: str, tmp_path: Path, name: str, *opti
     command = [str(ST), "run", str(spec_path), "--url", base_url, "--auth", f"{ADMIN_USER}:{ADMIN_PASSWORD}",
                "--seed", str(SEED), "--workers", "1", "--no-shrink", "--request-timeout", "30",
                "--report", "json", "--report-json-path", str(report), *options]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=600,
+    # Run in tmp_path: Schemathesis keeps its example database in the working directory.
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path,
                                env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"})
     tail = completed.stdout[-6000:]
     print(f"\n--- schemathesis {name} ---\n{tail}")
