@@ -44,7 +44,7 @@ def main(global_config, **settings):
 
     settings = apply_env_overrides(settings)
     # Refuse unusable settings before touching the database.
-    load_security_settings(settings)
+    settings["magpie.security_settings"] = load_security_settings(settings)
     admin = load_admin_settings(settings)
     try:
         max_body = int(settings.get("magpie.api.max_body_bytes", DEFAULT_MAX_BODY_BYTES))

@@ -224,7 +224,9 @@ def csrf_token_for(request) -> Optional[str]:
 
 def includeme(config) -> None:
     settings = config.get_settings()
-    security_settings = load_security_settings(settings)
+    security_settings = settings.get("magpie.security_settings")  # typed by main() at start-up
+    if not isinstance(security_settings, SecuritySettings):
+        security_settings = load_security_settings(settings)
     config.registry["magpie.security_settings"] = security_settings
     config.set_session_factory(SignedCookieSessionFactory(
         security_settings.secret,
