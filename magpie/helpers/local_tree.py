@@ -4,12 +4,13 @@ ziggurat's tree service uses PostgreSQL-only SQL; this loads every resource of a
 indexed ``root_service_id`` and assembles the tree in Python, identically on SQLite and
 PostgreSQL.
 """
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
+from magpie.helpers.gc_pause import gc_paused
 
 _RESOURCES = models.Resource.__table__
 
@@ -19,6 +20,7 @@ def permission_names_of(resource_type: str) -> List[str]:
     return list(cls.permission_names)
 
 
+@gc_paused()
 def get_service_tree(service: models.Service, session: Session) -> dict:
     """``{service_name: {id, resource_type, resource_display_name, permission_names, children}}``
     with children keyed by name (the shape of ``is_valid_resource_schema``)."""
@@ -27,30 +29,32 @@ def get_service_tree(service: models.Service, session: Session) -> dict:
                   _RESOURCES.c.resource_display_name, _RESOURCES.c.resource_type)
         .where(_RESOURCES.c.root_service_id == service.resource_id)
     ).all()
-    by_parent: Dict[Optional[int], list] = {}
-    for row in rows:
-        by_parent.setdefault(row.parent_id, []).append(row)
-    permissions = {rtype: permission_names_of(rtype) for rtype in {row.resource_type for row in rows}}
-
-    def children_of(parent_id: int) -> dict:
-        return {
-            row.resource_name: {
-                "id": row.resource_id,
-                "resource_type": row.resource_type,
-                "resource_display_name": row.resource_display_name or row.resource_name,
-                "permission_names": list(permissions[row.resource_type]),
-                "children": children_of(row.resource_id),
-            }
-            for row in by_parent.get(parent_id, ())
-        }
-
-    return {service.resource_name: {
+    permissions: dict = {}
+    nodes = {}
+    for resource_id, parent_id, name, display_name, resource_type in rows:
+        names = permissions.get(resource_type)
+        if names is None:
+            names = permissions[resource_type] = permission_names_of(resource_type)
+        nodes[resource_id] = (parent_id, name, {
+            "id": resource_id,
+            "resource_type": resource_type,
+            "resource_display_name": display_name or name,
+            "permission_names": list(names),
+            "children": {},
+        })
+    root = {
         "id": service.resource_id,
         "resource_type": "service",
         "resource_display_name": service.resource_display_name or service.resource_name,
         "permission_names": permission_names_of("service"),
-        "children": children_of(service.resource_id),
-    }}
+        "children": {},
+    }
+    # One pass: attach every node to its parent (rows come in no particular order).
+    for parent_id, name, node in nodes.values():
+        parent = root if parent_id == service.resource_id else nodes.get(parent_id, (None, None, None))[2]
+        if parent is not None:
+            parent["children"][name] = node
+    return {service.resource_name: root}
 
 
 def add_resource(session: Session, service: models.Service, name: str, resource_type: str,

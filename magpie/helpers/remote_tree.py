@@ -18,37 +18,52 @@ class NodeLimitExceeded(RemoteError):
 
 class RemoteTree:
     """Builds the nested-dict tree of a crawl with a node limit and depth truncation: a path deeper
-    than ``max_depth`` is cut to its ancestor at ``max_depth``, which does exist remotely."""
+    than ``max_depth`` is cut to its ancestor at ``max_depth``, which does exist remotely.
+
+    Siblings usually arrive together (the datasets of one catalog), so the children dict of each
+    parent path is cached: adding a node costs one lookup instead of a walk from the root.
+    """
 
     def __init__(self, max_depth: Optional[int], max_nodes: int):
         self.children: dict = {}
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.count = 0
+        self._levels: Dict[Path, dict] = {(): self.children}
+
+    def _new_node(self, path: Path, resource_type: str, display: str) -> dict:
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise NodeLimitExceeded("/".join(path), f"more than {self.max_nodes} remote nodes")
+        return {"children": {}, "resource_type": resource_type, "resource_display_name": display}
+
+    def _level(self, parent: Path) -> dict:
+        """The children dict of ``parent``, creating missing directories on the way."""
+        level = self._levels.get(parent)
+        if level is not None:
+            return level
+        level = self._level(parent[:-1])
+        name = parent[-1]
+        node = level.get(name)
+        if node is None:
+            node = level[name] = self._new_node(parent, "directory", name)
+        elif node["resource_type"] == "file":
+            node["resource_type"] = "directory"  # something lies below it
+        self._levels[parent] = node["children"]
+        return node["children"]
 
     def add(self, path: Path, resource_type: str, title: str = "") -> None:
+        if not path:
+            return
         if self.max_depth is not None and len(path) > self.max_depth:
             path, resource_type, title = path[: self.max_depth], "directory", ""
-        level = self.children
-        last_index = len(path) - 1
-        for index, name in enumerate(path):
-            last = index == last_index
-            node = level.get(name)
-            if node is None:
-                self.count += 1
-                if self.count > self.max_nodes:
-                    raise NodeLimitExceeded("/".join(path), f"more than {self.max_nodes} remote nodes")
-                node = level[name] = {
-                    "children": {},
-                    "resource_type": resource_type if last else "directory",
-                    "resource_display_name": (title or name) if last else name,
-                }
-            elif not last:
-                if node["resource_type"] == "file":
-                    node["resource_type"] = "directory"  # something lies below it
-            elif title and node["resource_display_name"] == name:
-                node["resource_display_name"] = title
-            level = node["children"]
+        level = self._level(path[:-1])
+        name = path[-1]
+        node = level.get(name)
+        if node is None:
+            level[name] = self._new_node(path, resource_type, title or name)
+        elif title and node["resource_display_name"] == name:
+            node["resource_display_name"] = title
 
 
 class StoredNode(NamedTuple):

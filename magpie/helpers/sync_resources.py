@@ -21,9 +21,11 @@ from typing import Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 import transaction
+import zope.sqlalchemy
 from sqlalchemy.orm import Session
 
 from magpie import db, models
+from magpie.helpers.gc_pause import gc_paused
 from magpie.helpers.http import RemoteError
 from magpie.helpers.remote_tree import StoredNode, TreeDiff, plan_diff
 from magpie.helpers.sync_services import SYNC_SERVICES_TYPES, get_sync_type, is_valid_resource_schema
@@ -46,6 +48,8 @@ PREVIEW_LIMIT = 1000
 BULK_CHUNK = 5000
 
 _REMOTE = models.RemoteResource.__table__
+_INSERT_COLUMNS = ("resource_id", "service_id", "parent_id", "resource_name", "resource_display_name",
+                   "resource_type", "ordering")
 
 
 class SyncError(Exception):
@@ -82,6 +86,7 @@ class SyncResult:
 
 # --- merge ------------------------------------------------------------------------------------
 
+@gc_paused()
 def merge_local_and_remote_resources(resources_local: dict, service_sync_type: str, service_id: int,
                                      session: Session) -> dict:
     """Main function to sync resources with remote server.
@@ -108,6 +113,7 @@ def merge_local_and_remote_resources(resources_local: dict, service_sync_type: s
 
 
 def _remote_only_node(remote_node: dict) -> dict:
+    children = remote_node["children"]
     return {
         "id": None,
         "remote_id": remote_node.get("id"),
@@ -116,25 +122,33 @@ def _remote_only_node(remote_node: dict) -> dict:
         "resource_type": remote_node.get("resource_type"),
         "resource_display_name": remote_node.get("resource_display_name"),
         "permission_names": [],
-        "children": {name: _remote_only_node(child) for name, child in remote_node["children"].items()},
+        "children": {name: _remote_only_node(child) for name, child in children.items()} if children else {},
     }
 
 
+_NO_CHILDREN: dict = {}
+
+
 def _merge_level(local: dict, remote: dict, depth: int, max_depth: Optional[int]) -> dict:
+    """One level of the merge; leaves (most nodes) are finished without a call of their own."""
     beyond = max_depth is not None and depth > max_depth
     merged = {}
     for name, local_node in local.items():
         remote_node = remote.get(name)
-        node = {key: value for key, value in local_node.items() if key != "children"}
+        node = local_node.copy()
         if remote_node is not None:
-            node["remote_id"], node["matches_remote"] = remote_node.get("id"), True
+            node["remote_id"] = remote_node.get("id")
+            node["matches_remote"] = True
             remote_children = remote_node["children"]
         else:
             # Deeper than the sync looked: nothing to compare with, so not reported as gone.
-            node["remote_id"], node["matches_remote"] = None, beyond
-            remote_children = {}
+            node["remote_id"] = None
+            node["matches_remote"] = beyond
+            remote_children = _NO_CHILDREN
         node["beyond_max_depth"] = beyond
-        node["children"] = _merge_level(local_node["children"], remote_children, depth + 1, max_depth)
+        local_children = local_node["children"]
+        node["children"] = (_merge_level(local_children, remote_children, depth + 1, max_depth)
+                            if local_children or remote_children else {})
         merged[name] = node
     for name, remote_node in remote.items():
         if name not in local:
@@ -142,6 +156,7 @@ def _merge_level(local: dict, remote: dict, depth: int, max_depth: Optional[int]
     return merged
 
 
+@gc_paused()
 def _merge_resources(resources_local: dict, resources_remote: dict, max_depth: Optional[int] = None) -> dict:
     """Merge resources_local and resources_remote, adding the following keys to the output:
 
@@ -191,33 +206,38 @@ def _get_resource_children(resource, db_session: Session) -> Dict[int, dict]:
     """Mostly copied from ziggurat_foundations to use RemoteResource instead of Resource.
 
     Children of ``resource`` (a RemoteResource) at every depth as ziggurat's subtree structure
-    ``{id: {"node": StoredNode, "children": {...}}}``, from one query over the service's rows.
+    ``{id: {"node": row, "children": {...}}}``, from one query over the service's rows and one
+    pass over them (no recursion, no per-level sort: a stored tree may hold a million rows).
     """
-    by_parent: Dict[Optional[int], List[StoredNode]] = {}
-    for row in _stored_rows(resource.service_id, db_session):
-        by_parent.setdefault(row.parent_id, []).append(row)
-
-    def subtree(parent_id: int) -> Dict[int, dict]:
-        return {row.resource_id: {"node": row, "children": subtree(row.resource_id)}
-                for row in sorted(by_parent.get(parent_id, ()), key=lambda r: (r.ordering, r.resource_name))}
-
-    return subtree(resource.resource_id)
+    entries = {row[0]: {"node": row, "children": {}} for row in _stored_rows(resource.service_id, db_session)}
+    for resource_id, entry in entries.items():
+        parent = entries.get(entry["node"][1])
+        if parent is not None:
+            parent["children"][resource_id] = entry
+    top = entries.get(resource.resource_id)
+    return top["children"] if top is not None else {}
 
 
 def _format_resource_tree(children: Dict[int, dict]) -> dict:
     """ziggurat's subtree structure -> the name-keyed tree of ``is_valid_resource_schema``."""
-    formatted = {}
-    for entry in children.values():
-        node = entry["node"]
-        formatted[node.resource_name] = {
-            "id": node.resource_id,
-            "resource_type": node.resource_type,
-            "resource_display_name": node.resource_display_name or node.resource_name,
-            "children": _format_resource_tree(entry["children"]),
-        }
+    formatted: dict = {}
+    stack = [(children, formatted)]
+    while stack:
+        entries, level = stack.pop()
+        for entry in entries.values():
+            resource_id, _, name, display_name, resource_type, _ = entry["node"]
+            level[name] = formatted_node = {
+                "id": resource_id,
+                "resource_type": resource_type,
+                "resource_display_name": display_name or name,
+                "children": {},
+            }
+            if entry["children"]:
+                stack.append((entry["children"], formatted_node["children"]))
     return formatted
 
 
+@gc_paused()
 def _query_remote_resources_in_database(service_id: int, session: Session) -> dict:
     """Reads remote resources from the RemoteResources table. No external request is made.
 
@@ -296,8 +316,11 @@ def _delete_records(service_id: int, session: Session) -> int:
         .where(models.RemoteResourcesSyncInfo.service_id == service_id)
         .values(remote_resource_id=None)
     )
-    result = session.execute(_REMOTE.delete().where(_REMOTE.c.service_id == service_id))
-    return result.rowcount
+    # Counted first: SQLite does not count the rows a cascade removes during the statement.
+    count = session.execute(sa.select(sa.func.count()).where(_REMOTE.c.service_id == service_id)).scalar()
+    session.execute(_REMOTE.delete().where(_REMOTE.c.service_id == service_id))
+    zope.sqlalchemy.mark_changed(session)  # Core statements only: tell the transaction manager
+    return count
 
 
 def _create_main_resource(service_id: int, session: Session) -> int:
@@ -327,6 +350,7 @@ def _create_main_resource(service_id: int, session: Session) -> int:
     return main.resource_id
 
 
+@gc_paused()
 def _plan_update(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
     if not is_valid_resource_schema(remote_resources) or len(remote_resources) != 1:
         raise ValueError("remote resources must be one main node in the resource tree schema")
@@ -339,6 +363,7 @@ def _chunks(items: list, size: int = BULK_CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
+@gc_paused()
 def _update_db(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
     """Writes remote resources to database.
 
@@ -368,14 +393,11 @@ def _update_db(remote_resources: dict, service_id: int, session: Session) -> Tre
         )
     if diff.added:
         ids = db.allocate_ids(session, _REMOTE, len(diff.added))
-        for start in range(0, len(diff.added), BULK_CHUNK):
-            session.execute(_REMOTE.insert(), [
-                {"resource_id": ids[index], "service_id": service_id,
-                 "parent_id": ids[node.parent_index] if node.parent_index >= 0 else node.parent_id,
-                 "resource_name": node.resource_name, "resource_display_name": node.resource_display_name,
-                 "resource_type": node.resource_type, "ordering": node.ordering}
-                for index, node in enumerate(diff.added[start:start + BULK_CHUNK], start)
-            ])
+        db.bulk_insert(session, _REMOTE, _INSERT_COLUMNS, (
+            (ids[index], service_id, ids[node.parent_index] if node.parent_index >= 0 else node.parent_id,
+             node.resource_name, node.resource_display_name, node.resource_type, node.ordering)
+            for index, node in enumerate(diff.added)
+        ))
     main_id = diff.main_id if diff.main_id is not None else ids[0]
     if info.remote_resource_id != main_id:
         info.remote_resource_id = main_id

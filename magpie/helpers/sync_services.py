@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import Iterator, Mapping, Optional, Type
 from urllib.parse import quote, urljoin
 
+from magpie.helpers.gc_pause import gc_paused
 from magpie.helpers.http import HttpClient, HttpLimits, RemoteError, origin_of
 from magpie.helpers.ows_capabilities import (
     capabilities_url, parse_wfs_feature_types, parse_wms_layers, parse_wps_processes, split_workspace,
@@ -90,7 +91,7 @@ class SyncServiceInterface(abc.ABC):
     def get_resources(self) -> dict:
         """The remote tree ``{service_name: {"children": {...}, ...}}``; raises
         :class:`~magpie.helpers.http.RemoteError` when the service cannot be read."""
-        with self.http_client() as http:
+        with self.http_client() as http, gc_paused():
             return self.service_tree(self.get_children(http))
 
     @abc.abstractmethod

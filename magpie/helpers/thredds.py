@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from magpie.helpers.http import BudgetExceeded, HttpClient, RemoteError
 from magpie.helpers.remote_tree import NodeLimitExceeded, Path, RemoteTree
-from magpie.helpers.safe_xml import iter_events, local_name, namespace_of
+from magpie.helpers.safe_xml import parse_with_handlers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,42 +56,48 @@ def xml_twin(url: str) -> str:
     return url
 
 
+_CATALOG_TAGS = tuple(f"{namespace}}}catalog" for namespace in THREDDS_NAMESPACES) + ("catalog",)
+_XLINK_HREF, _XLINK_TITLE = XLINK[1:] + "href", XLINK[1:] + "title"
+
+
 def parse_catalog(chunks, url: str) -> CatalogContent:
     """Read one catalog body. ``url`` is the address after redirects: relative hrefs resolve
-    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog."""
+    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog.
+
+    Streams with expat callbacks and keeps only what it extracts, so a catalog of any size costs
+    the memory of its datasets' names.
+    """
     content = CatalogContent()
-    datasets: List[Dict[str, Optional[str]]] = []  # stack of open <dataset> elements
-    stack = []
-    root_checked = False
-    for event, elem in iter_events(chunks, url):
-        name = local_name(elem.tag)
-        if event == "start":
-            if not root_checked:
-                root_checked = True
-                if name != "catalog" or namespace_of(elem.tag) not in THREDDS_NAMESPACES + ("",):
-                    raise RemoteError(url, f"not a THREDDS catalog (root element {elem.tag!r})")
-            stack.append(elem)
-            if name == "dataset":
-                datasets.append({"title": elem.get("name") or "", "url_path": elem.get("urlPath")})
-            elif name == "access" and datasets and not datasets[-1]["url_path"]:
-                datasets[-1]["url_path"] = elem.get("urlPath")
-            elif name == "catalogRef":
-                href = elem.get(XLINK + "href") or elem.get("href")
-                if href:
-                    title = elem.get(XLINK + "title") or elem.get("name") or ""
-                    content.refs.append((xml_twin(urljoin(url, href.strip())), title))
-            elif name == "datasetScan" and elem.get("path"):
-                content.scans.append((elem.get("path"), elem.get("name") or ""))
-            continue
-        # "end": leave nothing behind, so a huge catalog is never held whole in memory.
-        stack.pop()
+    datasets: List[list] = []  # open <dataset> elements: [title, urlPath]
+    root = []
+
+    def start(tag: str, attributes: Dict[str, str]) -> None:
+        name = tag.rsplit("}", 1)[-1]
+        if not root:
+            root.append(tag)
+            if tag not in _CATALOG_TAGS:
+                raise RemoteError(url, f"not a THREDDS catalog (root element {tag!r})")
         if name == "dataset":
-            dataset = datasets.pop()
-            if dataset["url_path"]:
-                content.files.append((dataset["url_path"], dataset["title"]))
-        if stack:
-            del stack[-1][-1]
-    if not root_checked:
+            datasets.append([attributes.get("name", ""), attributes.get("urlPath")])
+        elif name == "access":
+            if datasets and not datasets[-1][1]:
+                datasets[-1][1] = attributes.get("urlPath")
+        elif name == "catalogRef":
+            href = attributes.get(_XLINK_HREF) or attributes.get("href")
+            if href:
+                title = attributes.get(_XLINK_TITLE) or attributes.get("name") or ""
+                content.refs.append((xml_twin(urljoin(url, href.strip())), title))
+        elif name == "datasetScan" and attributes.get("path"):
+            content.scans.append((attributes["path"], attributes.get("name", "")))
+
+    def end(tag: str) -> None:
+        if tag.endswith("dataset") and tag.rsplit("}", 1)[-1] == "dataset":
+            title, url_path = datasets.pop()
+            if url_path:
+                content.files.append((url_path, title))
+
+    parse_with_handlers(chunks, url, start, end)
+    if not root:
         raise RemoteError(url, "empty document")
     return content
 
@@ -127,8 +133,16 @@ class ThreddsCrawler:
 
     @staticmethod
     def names_for_url_path(url_path: str) -> Path:
-        """A dataset ``urlPath`` is relative to the access prefix of its service."""
-        return tuple(s for s in unquote(url_path).split("?", 1)[0].split("/") if s)
+        """A dataset ``urlPath`` is relative to the access prefix of its service. (Called once per
+        dataset: the common case of a clean path takes the short way.)"""
+        if "%" in url_path:
+            url_path = unquote(url_path)
+        if "?" in url_path:
+            url_path = url_path.split("?", 1)[0]
+        parts = url_path.split("/")
+        if "" in parts:
+            parts = [part for part in parts if part]
+        return tuple(parts)
 
     def _fetch(self, url: str) -> Tuple[str, CatalogContent]:
         final_url, chunks, content_type = self.http.stream(url, "application/xml, text/xml;q=0.9, */*;q=0.1")

@@ -272,3 +272,16 @@ def test_last_sync_is_timezone_aware_utc(session, tm, remote, add_service):
     info = sync_info(session, tm, service_id)
     assert (info.added, info.removed, info.kept, info.last_error) == (1, 0, 0, None)
     assert info.last_duration >= 0
+
+
+def test_delete_records_removes_the_stored_tree_and_commits(session, tm, remote, add_service):
+    from magpie.helpers.sync_resources import _delete_records
+
+    remote.add("/thredds/catalog.xml", catalog_xml(files=[("x", "d/x.nc")]))
+    service_id = add_service(url=remote.url + "/thredds")
+    sync(session, tm, service_id)
+    with tm:
+        assert _delete_records(service_id, session) == 3
+    with tm:  # Core statements alone must still be committed by the transaction manager
+        assert stored_tree(session, service_id) == {}
+    assert sync(session, tm, service_id).added == 3
