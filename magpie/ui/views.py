@@ -166,6 +166,7 @@ def service_page(request):
             "sync": request.route_path("api.service_sync", service=service_id),
             "clean": request.route_path("api.service_resources_clean", service=service_id),
             "adopt": request.route_path("api.service_resources_adopt", service=service_id),
+            "session": request.route_path("api.session"),
         },
         signin_url=signin_location(request, request.path_qs),
     )

@@ -237,6 +237,20 @@
     });
   }
 
+  /* The API answers 401 with a Basic challenge, which makes a browser open its own password
+   * dialog; so ask the (never 401) session route first, and call only while signed in. */
+  function callSignedIn(sessionUrl, method, url, body) {
+    return callApi("GET", sessionUrl).then(function (session) {
+      if (session.ok && !session.json.authenticated) {
+        return {status: 401, ok: false, json: {detail: "your session has ended"}};
+      }
+      if (session.ok && !session.json.is_admin) {
+        return {status: 403, ok: false, json: {detail: "you are not signed in as an administrator."}};
+      }
+      return callApi(method, url, body);
+    });
+  }
+
   function problemOf(answer) {
     if (answer.status === 401) {
       return "your session has ended";
@@ -253,7 +267,8 @@
       sync: root.getAttribute("data-sync-url"),
       clean: root.getAttribute("data-clean-url"),
       adopt: root.getAttribute("data-adopt-url"),
-      signin: root.getAttribute("data-signin-url")
+      signin: root.getAttribute("data-signin-url"),
+      session: root.getAttribute("data-session-url")
     };
     this.syncable = root.getAttribute("data-syncable") === "true";
     this.synced = root.getAttribute("data-synced") === "true";
@@ -314,6 +329,10 @@
         document.getElementById(event.currentTarget.getAttribute("data-close")).hidden = true;
       });
     }
+  };
+
+  TreePage.prototype.call = function (method, url, body) {
+    return callSignedIn(this.urls.session, method, url, body);
   };
 
   TreePage.prototype.say = function (kind, text, link) {
@@ -378,7 +397,7 @@
     var activePath = this.active && this.active.node ? this.active.node.names() : null;
     this.tree.setAttribute("aria-busy", "true");
     var url = this.urls.tree + (this.mode === "merged" ? "?sync=true" : "");
-    return callApi("GET", url).then(function (answer) {
+    return this.call("GET", url).then(function (answer) {
       if (!answer.ok && page.mode === "merged" && answer.status === 409) {
         page.say("error", "The tree cannot be merged with the remote one: " + problemOf(answer) +
           " Showing the local tree only.");
@@ -540,7 +559,7 @@
       var adopt = el("button", "small", "Add to local tree");
       adopt.type = "button";
       adopt.setAttribute("data-action", "adopt");
-      adopt.setAttribute("aria-label", "Add " + node.path() + " to the local tree");
+      adopt.setAttribute("aria-label", "Add to local tree: " + node.path());
       row.appendChild(adopt);
     }
     li.setAttribute("aria-labelledby", labelledBy.join(" "));
@@ -898,7 +917,7 @@
     this.say("running", dryRun ? "Asking the remote service what a sync would change…" :
       "Syncing with the remote service…");
     var url = this.urls.sync + (dryRun ? "?dry_run=true" : "");
-    callApi("POST", url).then(function (answer) {
+    this.call("POST", url).then(function (answer) {
       var result = answer.json && answer.json.result;
       if ((answer.status === 200 || answer.status === 502) && result) {
         if (answer.json.sync) {
@@ -1059,7 +1078,7 @@
           if (!ok) {
             return false;
           }
-          return callApi("POST", page.urls.clean, {resource_ids: batch}).then(function (answer) {
+          return page.call("POST", page.urls.clean, {resource_ids: batch}).then(function (answer) {
             if (!answer.ok) {
               page.sayProblem("Removing failed", answer);
               return false;
@@ -1103,7 +1122,7 @@
     button.disabled = true;
     button.textContent = "Adding…";
     this.say("running", "Adding " + path + " to the local tree…");
-    callApi("POST", this.urls.adopt, {remote_id: node.remoteId}).then(function (answer) {
+    this.call("POST", this.urls.adopt, {remote_id: node.remoteId}).then(function (answer) {
       if (!answer.ok) {
         page.sayProblem("Adding " + path + " failed", answer);
         button.disabled = false;

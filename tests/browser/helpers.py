@@ -1,0 +1,40 @@
+"""Finding and driving tree nodes through their stable hooks (``data-resource-name`` ...)."""
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the chromium fixture says so: a skip, or a failure under CI
+    expect = None
+
+
+def node_selector(*names: str) -> str:
+    """The tree item at the path ``names`` (service first), each level a descendant of the last."""
+    return " ".join(f'[role="treeitem"][data-resource-name="{name}"]' for name in names)
+
+
+def node(page, *names: str):
+    return page.locator(node_selector(*names))
+
+
+def expand(page, *names: str) -> None:
+    item = node(page, *names)
+    if item.get_attribute("aria-expanded") == "false":
+        item.locator(":scope > .row > .label").click()
+    expect(item).to_have_attribute("aria-expanded", "true")
+
+
+def open_tree(page, service_id: int) -> None:
+    page.goto(f"/ui/services/{service_id}")
+    wait_for_tree(page)
+
+
+def wait_for_tree(page, loads: int = 1) -> None:
+    expect(page.locator("#tree-page")).to_have_attribute("data-tree-loads", str(loads))
+    expect(page.locator("#tree")).to_have_attribute("aria-busy", "false")
+
+
+def count_of(page, badge: str) -> str:
+    return page.locator(f'#counts button[data-badge="{badge}"] .count-number').inner_text()
+
+
+def status(page):
+    return page.locator("#action-status")
