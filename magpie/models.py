@@ -143,6 +143,14 @@ class Resource(ResourceMixin, Base):
         return []
 
 
+# Names are what paths are made of: unique among siblings, and service names unique, so two
+# requests racing to create the same thing cannot both succeed.
+Resource.__table__.append_constraint(
+    sa.UniqueConstraint("parent_id", "resource_name", name="uq_resources_parent_id_resource_name"))
+sa.Index("uq_resources_service_name", Resource.__table__.c.resource_name, unique=True,
+         sqlite_where=sa.text("resource_type = 'service'"), postgresql_where=sa.text("resource_type = 'service'"))
+
+
 class Service(Resource):
     """A remote service protected by Magpie: a row of ``resources`` plus its connection details."""
 

@@ -99,3 +99,23 @@ def test_allocate_ids_does_not_collide_with_database_ids(session, tm, add_servic
         more = list(db.allocate_ids(session, table, 2))
         assert not set(more) & set(ids)
         assert list(db.allocate_ids(session, table, 0)) == []
+
+
+def test_database_refuses_duplicate_service_names_and_sibling_names(session, tm, add_service):
+    """The helpers check first; the database makes racing requests safe too."""
+    service_id = add_service(name="svc")
+    with pytest.raises(sa.exc.IntegrityError):
+        with tm:
+            session.add(models.Service(resource_name="svc", type="thredds", url="http://127.0.0.1:9"))
+            session.flush()
+    with tm:
+        session.add(models.Directory(resource_name="d", parent_id=service_id, root_service_id=service_id))
+    with pytest.raises(sa.exc.IntegrityError):
+        with tm:
+            session.add(models.Directory(resource_name="d", parent_id=service_id, root_service_id=service_id))
+            session.flush()
+    with tm:  # the same name elsewhere is fine
+        session.add(models.Service(resource_name="other", type="thredds", url="http://127.0.0.1:9"))
+        session.flush()
+        session.add(models.Directory(resource_name="d", parent_id=session.execute(
+            sa.select(models.Service.resource_id).where(models.Service.resource_name == "other")).scalar()))
