@@ -17,6 +17,7 @@ ROUTES = {
     "api.service_resources_clean": "/services/{service}/resources/clean",
     "api.service_resources_adopt": "/services/{service}/resources/adopt",
     "api.service_sync": "/services/{service}/sync",
+    "api.service_sync_history": "/services/{service}/sync/history",
     "api.resource": "/resources/{resource_id}",
 }
 

@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from magpie.api.resources import flag
 from magpie.api.services import ADMIN, service_of
 from magpie.helpers import services
-from magpie.helpers.sync_resources import SyncError, fetch_single_service
+from magpie.helpers.sync_resources import SyncError, fetch_single_service, get_sync_history
 
 
 @view_config(route_name="api.service_sync", request_method="GET", **ADMIN)
@@ -23,8 +23,16 @@ def run_sync(request):
     service = service_of(request)
     services.require_sync_type(service)
     try:
-        result = fetch_single_service(service, request.dbsession, dry_run=flag(request, "dry_run"))
+        result = fetch_single_service(service, request.dbsession, dry_run=flag(request, "dry_run"), origin="api")
     except SyncError as exc:
         result = exc.result
         request.response.status_int = 502
     return {"result": result.as_dict(), "sync": services.get_sync_status(service, request.dbsession)}
+
+
+@view_config(route_name="api.service_sync_history", request_method="GET", **ADMIN)
+def sync_history(request):
+    service = service_of(request)
+    limit = int(request.GET.get("limit", 50))  # the document bounds it to 1..1000
+    return {"service": services.service_as_dict(service),
+            "runs": get_sync_history(service.resource_id, request.dbsession, limit)}

@@ -192,3 +192,21 @@ def test_adopt_errors(api, thredds, create_service, remote):
     add(api, "a", "file")
     answer = api.post("/services/thredds/resources/adopt", {"remote_id": x_remote}, status=409)
     assert "cannot hold a file" in answer.json["detail"]
+
+
+def test_sync_history_newest_first(api, thredds, remote):
+    assert api.get("/services/thredds/sync/history").json["runs"] == []
+    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?dry_run=true")  # dry runs are not history
+    remote.add("/thredds/catalog.xml", b"oops", status=500, content_type="text/plain")
+    api.post("/services/thredds/sync", status=502)
+    answer = api.get(f"/services/{thredds['resource_id']}/sync/history").json
+    assert answer["service"]["service_name"] == "thredds"
+    runs = answer["runs"]
+    assert [(run["status"], run["origin"]) for run in runs] == [("failed", "api"), ("success", "api")]
+    assert "HTTP 500" in runs[0]["error"] and runs[1]["added"] == 6
+    assert parse_utc(runs[0]["started"]) >= parse_utc(runs[1]["finished"])
+    assert len(api.get("/services/thredds/sync/history?limit=1").json["runs"]) == 1
+    api.get("/services/thredds/sync/history?limit=0", status=400)
+    api.get("/services/thredds/sync/history?limit=many", status=400)
+    api.get("/services/nope/sync/history", status=404)
