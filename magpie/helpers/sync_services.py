@@ -7,6 +7,7 @@ classes published under the entry point group ``magpie.sync_services``.
 import abc
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import entry_points
 from typing import Iterator, Mapping, Optional, Type
 from urllib.parse import quote, urljoin
@@ -147,14 +148,22 @@ class SyncGeoserverAPI(SyncServiceInterface):
         return names
 
     def get_children(self, http: HttpClient) -> dict:
+        """Workspaces, then the layers of each, fetched by the service's bounded pool: a GeoServer
+        with hundreds of workspaces answers one request per workspace."""
         base = self.url.rstrip("/")
         tree = self.new_tree()
-        for workspace in self._members(http, f"{base}/workspaces", "workspaces", "workspace"):
+        workspaces = self._members(http, f"{base}/workspaces", "workspaces", "workspace")
+        for workspace in workspaces:
             tree.add((workspace,), "workspace")
-            url = f"{base}/workspaces/{quote(workspace, safe='')}/layers"
-            for layer in self._members(http, url, "layers", "layer"):
+
+        def layers_of(workspace: str) -> list:
+            return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers", "layers", "layer")
+
+        with ThreadPoolExecutor(max_workers=max(http.limits.pool_size, 1), thread_name_prefix="geoserver") as pool:
+            for workspace, layers in zip(workspaces, pool.map(layers_of, workspaces)):
                 prefix = workspace + ":"
-                tree.add((workspace, layer[len(prefix):] if layer.startswith(prefix) else layer), "layer")
+                for layer in layers:
+                    tree.add((workspace, layer[len(prefix):] if layer.startswith(prefix) else layer), "layer")
         return tree.children
 
 
