@@ -20,6 +20,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 ROUTES = {
     "ui.home": "/ui",
+    "ui.index": "/ui/",
     "ui.signin": "/ui/signin",
     "ui.signout": "/ui/signout",
     "ui.services": "/ui/services",

@@ -67,6 +67,7 @@ def signin_location(request, target: Optional[str] = None) -> str:
 # --- sign-in ------------------------------------------------------------------------------------
 
 @view_config(route_name="ui.home", permission=NO_PERMISSION_REQUIRED)
+@view_config(route_name="ui.index", permission=NO_PERMISSION_REQUIRED)
 def home(request):
     return HTTPSeeOther(request.route_path("ui.services"))
 

@@ -22,11 +22,6 @@ def expand(page, *names: str) -> None:
     expect(item).to_have_attribute("aria-expanded", "true")
 
 
-def open_tree(page, service_id: int) -> None:
-    page.goto(f"/ui/services/{service_id}")
-    wait_for_tree(page)
-
-
 def wait_for_tree(page, loads: int = 1) -> None:
     expect(page.locator("#tree-page")).to_have_attribute("data-tree-loads", str(loads))
     expect(page.locator("#tree")).to_have_attribute("aria-busy", "false")

@@ -9,7 +9,6 @@ extra file in every ``gone_every``-th sub-directory (gone remotely).
 from dataclasses import dataclass
 from typing import List
 
-import sqlalchemy as sa
 import transaction
 import zope.sqlalchemy
 

@@ -3,9 +3,9 @@ only and expands on demand. The test prints how long the page takes to become us
 only that it renders and expands (tests never assert on time)."""
 import pytest
 
-from tests.browser.conftest import LiveApp, app_settings, screenshot_path, sign_in
 from tests.browser.helpers import expect, node
 from tests.browser.large_tree import LargeTreeShape, describe, measure_tree_page, service_with_large_tree
+from tests.browser.live_app import LiveApp, app_settings, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,8 @@
 the keyboard, the filter and paging of wide levels."""
 import pytest
 
-from tests.browser.conftest import NARROW, WIDE, screenshot_path, sign_in
-from tests.browser.helpers import count_of, expand, expect, node, open_tree, status, wait_for_tree
+from tests.browser.helpers import count_of, expand, expect, node, status, wait_for_tree
+from tests.browser.live_app import NARROW, WIDE, screenshot_path, sign_in
 from tests.support.thredds_catalogs import catalog_xml
 
 pytestmark = pytest.mark.browser

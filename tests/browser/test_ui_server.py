@@ -10,7 +10,7 @@ import webtest
 import magpie
 from magpie import db, models
 from magpie.helpers import users
-from tests.browser.conftest import ADMIN_PASSWORD, ADMIN_USER, app_settings
+from tests.browser.live_app import ADMIN_PASSWORD, ADMIN_USER, app_settings
 
 TRACE_MARKERS = ("Traceback", "File \"", "sqlalchemy", "OperationalError", "Exception")
 
@@ -45,6 +45,7 @@ def test_signed_out_pages_redirect_to_signin_and_back(app):
     answer = app.get("/ui/services/7?x=1", status=303)
     assert answer.location.endswith("/ui/signin?next=%2Fui%2Fservices%2F7%3Fx%3D1")
     assert app.get("/ui", status=303).location.endswith("/ui/services")
+    assert app.get("/ui/", status=303).location.endswith("/ui/services")
     form = app.get(answer.location)
     assert form.html.find("input", attrs={"name": "next"})["value"] == "/ui/services/7?x=1"
     landed = signin(app, next_page="%2Fui%2Fservices")

@@ -880,7 +880,7 @@
     setTime(document.getElementById("last-sync"), sync.last_sync);
     var counts = document.getElementById("last-sync-counts");
     counts.textContent = sync.last_sync && sync.added !== null && sync.added !== undefined ?
-      "(" + sync.added + " added, " + sync.removed + " removed, " + sync.kept + " kept)" : "";
+      "(" + number(sync.added) + " added, " + number(sync.removed) + " removed, " + number(sync.kept) + " kept)" : "";
     var error = document.getElementById("sync-error");
     error.hidden = !sync.last_error;
     document.getElementById("sync-error-text").textContent = sync.last_error || "";
