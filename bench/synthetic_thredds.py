@@ -46,8 +46,25 @@ def count_nodes(depth: int, fanout: int, files: int) -> int:
     return catalogs - 1 + catalogs * files
 
 
+def _all_paths(depth: int, fanout: int):
+    paths = [()]
+    for path in paths:
+        if len(path) < depth:
+            paths.extend(path + (f"d{index}",) for index in range(fanout))
+    return paths
+
+
 def _serve(ready, depth: int, fanout: int, files: int, latency: float) -> None:
     state = {"generation": 0}
+    # Bodies are made before the server says it is ready: the benchmark measures the crawler, not
+    # how fast this process writes XML.
+    bodies = {(path, 0): catalog_body(list(path), depth, fanout, files, 0) for path in _all_paths(depth, fanout)}
+
+    def body_of(path, generation):
+        key = (path, generation)
+        if key not in bodies:
+            bodies[key] = catalog_body(list(path), depth, fanout, files, generation)
+        return bodies[key]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -74,7 +91,7 @@ def _serve(ready, depth: int, fanout: int, files: int, latency: float) -> None:
                 if latency:
                     time.sleep(latency)
                 if valid:
-                    body, status = catalog_body(inner, depth, fanout, files, state["generation"]), 200
+                    body, status = body_of(tuple(inner), state["generation"]), 200
                 else:
                     body, status = b"not found", 404
             self.send_response(status)
@@ -102,13 +119,17 @@ class SyntheticThredds:
         self.process = context.Process(target=_serve, args=(ready, self.depth, self.fanout, self.files,
                                                             self.latency), daemon=True)
         self.process.start()
-        self.url = f"http://127.0.0.1:{ready.get(timeout=30)}/thredds"
+        self.url = f"http://127.0.0.1:{ready.get(timeout=600)}/thredds"
         return self
 
     def set_generation(self, generation: int) -> None:
+        """Rename 1% of the files, and make the new bodies before the next crawl measures."""
         import requests
 
         requests.get(self.url.replace("/thredds", f"/control/generation/{generation}"), timeout=10).raise_for_status()
+        for path in _all_paths(self.depth, self.fanout):
+            prefix = "/".join(("catalog",) + path) + "/" if path else ""
+            requests.get(f"{self.url}/{prefix}catalog.xml", timeout=60).raise_for_status()
 
     @property
     def nodes(self) -> int:

@@ -52,6 +52,23 @@ class RemoteTree:
         self._levels[parent] = node["children"]
         return node["children"]
 
+    def add_child(self, parent: Path, name: str, resource_type: str, title: str = "") -> None:
+        """``add(parent + (name,), ...)`` without building the path, for the common case."""
+        if self.max_depth is not None and len(parent) >= self.max_depth:
+            self.add(parent + (name,), resource_type, title)
+            return
+        level = self._levels.get(parent)
+        if level is None:
+            level = self._level(parent)
+        node = level.get(name)
+        if node is None:
+            self.count += 1
+            if self.count > self.max_nodes:
+                raise NodeLimitExceeded("/".join(parent + (name,)), f"more than {self.max_nodes} remote nodes")
+            level[name] = {"children": {}, "resource_type": resource_type, "resource_display_name": title or name}
+        elif title and node["resource_display_name"] == name:
+            node["resource_display_name"] = title
+
     def add(self, path: Path, resource_type: str, title: str = "") -> None:
         if not path:
             return

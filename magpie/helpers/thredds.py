@@ -56,7 +56,14 @@ def xml_twin(url: str) -> str:
     return url
 
 
-_CATALOG_TAGS = tuple(f"{namespace}}}catalog" for namespace in THREDDS_NAMESPACES) + ("catalog",)
+def _tags(local: str) -> frozenset:
+    """The names expat gives ``local`` in each THREDDS namespace, and without one."""
+    return frozenset([f"{namespace}}}{local}" for namespace in THREDDS_NAMESPACES] + [local])
+
+
+_CATALOG_TAGS = _tags("catalog")
+_DATASET_TAGS, _ACCESS_TAGS = _tags("dataset"), _tags("access")
+_CATALOG_REF_TAGS, _DATASET_SCAN_TAGS = _tags("catalogRef"), _tags("datasetScan")
 _XLINK_HREF, _XLINK_TITLE = XLINK[1:] + "href", XLINK[1:] + "title"
 
 
@@ -68,33 +75,33 @@ def parse_catalog(chunks, url: str) -> CatalogContent:
     the memory of its datasets' names.
     """
     content = CatalogContent()
+    files = content.files
     datasets: List[list] = []  # open <dataset> elements: [title, urlPath]
     root = []
 
     def start(tag: str, attributes: Dict[str, str]) -> None:
-        name = tag.rsplit("}", 1)[-1]
-        if not root:
+        if tag in _DATASET_TAGS:
+            datasets.append([attributes.get("name", ""), attributes.get("urlPath")])
+        elif not root:
             root.append(tag)
             if tag not in _CATALOG_TAGS:
                 raise RemoteError(url, f"not a THREDDS catalog (root element {tag!r})")
-        if name == "dataset":
-            datasets.append([attributes.get("name", ""), attributes.get("urlPath")])
-        elif name == "access":
+        elif tag in _ACCESS_TAGS:
             if datasets and not datasets[-1][1]:
                 datasets[-1][1] = attributes.get("urlPath")
-        elif name == "catalogRef":
+        elif tag in _CATALOG_REF_TAGS:
             href = attributes.get(_XLINK_HREF) or attributes.get("href")
             if href:
                 title = attributes.get(_XLINK_TITLE) or attributes.get("name") or ""
                 content.refs.append((xml_twin(urljoin(url, href.strip())), title))
-        elif name == "datasetScan" and attributes.get("path"):
+        elif tag in _DATASET_SCAN_TAGS and attributes.get("path"):
             content.scans.append((attributes["path"], attributes.get("name", "")))
 
     def end(tag: str) -> None:
-        if tag.endswith("dataset") and tag.rsplit("}", 1)[-1] == "dataset":
+        if tag in _DATASET_TAGS:
             title, url_path = datasets.pop()
             if url_path:
-                content.files.append((url_path, title))
+                files.append((url_path, title))
 
     parse_with_handlers(chunks, url, start, end)
     if not root:
@@ -152,11 +159,16 @@ class ThreddsCrawler:
         return final_url, parse_catalog(chunks, final_url)
 
     def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
+        parents: Dict[str, Path] = {}  # the datasets of a catalog mostly share one directory
         for url_path, title in content.files:
-            if url_path.startswith("/"):
-                names = self.names_for_path(url_path)
-            else:
-                names = self.names_for_url_path(url_path)
+            parent, _, name = url_path.rpartition("/")
+            if name and not url_path.startswith("/") and "%" not in url_path and "?" not in url_path:
+                parent_names = parents.get(parent)
+                if parent_names is None:
+                    parent_names = parents[parent] = self.names_for_url_path(parent)
+                tree.add_child(parent_names, name, "file", title)
+                continue
+            names = self.names_for_path(url_path) if url_path.startswith("/") else self.names_for_url_path(url_path)
             if names:
                 tree.add(names, "file", title)
         for scan_path, title in content.scans:
