@@ -11,13 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import quoteattr
 
-HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-          '<catalog xmlns="http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0" '
-          'xmlns:xlink="http://www.w3.org/1999/xlink" version="1.2">\n'
-          '  <service name="all" serviceType="Compound" base="">\n'
-          '    <service name="http" serviceType="HTTPServer" base="/thredds/fileServer/"/>\n'
-          '  </service>\n')
-
+from tests.support.thredds_catalogs import HEADER
 
 def catalog_body(segments, depth: int, fanout: int, files: int, generation: int) -> bytes:
     prefix = "/".join(segments)

@@ -7,7 +7,6 @@ answer of such a view is checked against the document too, so the functional tes
 """
 import copy
 import functools
-import json
 import logging
 from pathlib import Path
 from typing import Iterable, List, Optional, Tuple

@@ -28,7 +28,7 @@ from magpie import db, models
 from magpie.helpers.gc_pause import gc_paused
 from magpie.helpers.http import RemoteError
 from magpie.helpers.remote_tree import StoredNode, TreeDiff, plan_diff
-from magpie.helpers.sync_services import SYNC_SERVICES_TYPES, get_sync_type, is_valid_resource_schema
+from magpie.helpers.sync_services import get_sync_type, is_valid_resource_schema
 
 LOGGER = logging.getLogger(__name__)
 

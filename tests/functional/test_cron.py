@@ -1,6 +1,5 @@
 """The cron command and providers registration, in-process and as the installed console scripts."""
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path

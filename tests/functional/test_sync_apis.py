@@ -4,15 +4,10 @@ import json
 import pytest
 
 from magpie.helpers.sync_resources import SyncError, fetch_single_service
-from tests.functional.helpers import find, names, stored_tree
+from tests.functional.helpers import find, names, stored_tree, sync
 from tests.support.remote_server import fixture_bytes
 
 JSON = "application/json"
-
-
-def sync(session, tm, service_id):
-    with tm:
-        return fetch_single_service(service_id, session)
 
 
 def layers(*names_):

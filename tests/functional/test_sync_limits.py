@@ -3,23 +3,10 @@ import pytest
 
 from magpie import models
 
-from magpie.helpers.sync_resources import SyncError, fetch_single_service
-from tests.functional.helpers import names, stored_tree
+from tests.functional.helpers import names, stored_tree, sync, sync_fails
 from tests.support.thredds_catalogs import catalog_xml
 
 FAST_RETRY = {"retry_backoff": 0.05}
-
-
-def sync(session, tm, service_id):
-    with tm:
-        return fetch_single_service(service_id, session)
-
-
-def sync_fails(session, tm, service_id, match):
-    with tm:
-        with pytest.raises(SyncError, match=match) as caught:
-            fetch_single_service(service_id, session)
-    return caught.value.result
 
 
 @pytest.mark.parametrize("fail_status", [502, 503, 504, 0])

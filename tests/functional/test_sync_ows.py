@@ -2,8 +2,7 @@
 documents, on both databases."""
 import pytest
 
-from magpie.helpers.sync_resources import SyncError, fetch_single_service
-from tests.functional.helpers import find, names, stored_tree
+from tests.functional.helpers import find, names, stored, sync, sync_fails
 from tests.support.remote_server import fixture_bytes
 
 EMU = "wps/pywps-4.3_emu_getcapabilities_1.0.0.xml"
@@ -14,23 +13,6 @@ OWS_EXCEPTION_REPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
     <ows:ExceptionText>Process store unavailable</ows:ExceptionText>
   </ows:Exception>
 </ows:ExceptionReport>"""
-
-
-def sync(session, tm, service_id):
-    with tm:
-        return fetch_single_service(service_id, session)
-
-
-def sync_fails(session, tm, service_id, match):
-    with tm:
-        with pytest.raises(SyncError, match=match) as caught:
-            fetch_single_service(service_id, session)
-    return caught.value.result
-
-
-def stored(session, tm, service_id):
-    with tm:
-        return stored_tree(session, service_id)
 
 
 def add_ows(remote, add_service, kind, relative=None, body=None, **options):

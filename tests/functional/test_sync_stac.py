@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from magpie.helpers.sync_resources import SyncError, fetch_single_service
-from tests.functional.helpers import find, names, stored_tree
+from tests.functional.helpers import find, names, stored, stored_tree, sync, sync_fails
 from tests.support.remote_server import cassette_body, fixture_bytes
 
 EARTH_SEARCH = "stac/earth-search_v1_landing_and_collections.cassette.yaml"
@@ -15,23 +14,6 @@ HIRONDELLE = "stac/hirondelle-crim_stac-fastapi_landing_collections_items.casset
 HIRONDELLE_IDS = ["EuroSAT-subset-train", "EuroSAT-subset-validate", "EuroSAT-subset-test", "EuroSAT-full-train",
                   "EuroSAT-full-test", "EuroSAT-full-validate", "newyork_2024", "montreal_2023",
                   "0798aa197d54eb4332767a5a4077fb0f", "c604ffb6d610adbb9a6b4787db7b8fd7"]
-
-
-def sync(session, tm, service_id):
-    with tm:
-        return fetch_single_service(service_id, session)
-
-
-def sync_fails(session, tm, service_id, match):
-    with tm:
-        with pytest.raises(SyncError, match=match) as caught:
-            fetch_single_service(service_id, session)
-    return caught.value.result
-
-
-def stored(session, tm, service_id):
-    with tm:
-        return stored_tree(session, service_id)
 
 
 def add_stac(add_service, remote, configuration=None):

@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from magpie import models
-from magpie.helpers.sync_resources import SyncError, fetch_single_service, get_last_sync
-from tests.functional.helpers import find, names, stored_tree
+from magpie.helpers.sync_resources import get_last_sync
+from tests.functional.helpers import find, names, stored_tree, sync, sync_fails
 from tests.support.remote_server import cassette_body, fixture_bytes
 from tests.support.thredds_catalogs import catalog_xml
 
@@ -17,19 +17,6 @@ CMIP6_FILES = {
     "sic_SImon_CCCma-CanESM5_ssp245_r13i1p2f1_2020.nc": {},
     "snw_day_CanESM5_historical_r1i1p1f1_gn_19910101-20101231.nc": {},
 }
-
-
-def sync(session, tm, service_id):
-    with tm:
-        return fetch_single_service(service_id, session)
-
-
-def sync_fails(session, tm, service_id, match):
-    """Run a failing sync the way the cron does: the recorded error is committed."""
-    with tm:
-        with pytest.raises(SyncError, match=match) as caught:
-            fetch_single_service(service_id, session)
-    return caught.value.result
 
 
 def sync_info(session, tm, service_id):
