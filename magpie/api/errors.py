@@ -14,6 +14,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 from magpie.api.openapi import RequestValidationError
 from magpie.db import SyncAlreadyRunning
 from magpie.helpers.services import ConflictError, InvalidInput, NotFoundError
+from magpie.security import SESSION_COOKIE
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,7 +35,12 @@ def error_response(code: int, detail: str, fields: Optional[Iterable[dict]] = No
     return response
 
 
-def unauthorized(detail: str = "sign in or send HTTP Basic credentials") -> Response:
+def unauthorized(request, detail: str = "sign in or send HTTP Basic credentials") -> Response:
+    """401. The Basic challenge goes only to callers that may answer it: a page's script or a
+    browser holding our session cookie would otherwise get the browser's own password dialog."""
+    from_page_script = request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+    if from_page_script or SESSION_COOKIE in request.cookies:
+        return error_response(401, detail)
     return error_response(401, detail, headers={"WWW-Authenticate": BASIC_CHALLENGE})
 
 
@@ -42,7 +48,7 @@ def unauthorized(detail: str = "sign in or send HTTP Basic credentials") -> Resp
 def forbidden(request):
     """Pyramid denied the permission: 401 for anonymous callers, 403 for signed-in ones."""
     if request.identity is None:
-        return unauthorized()
+        return unauthorized(request)
     return error_response(403, f"user {request.identity.user_name!r} is not an administrator")
 
 
@@ -69,7 +75,7 @@ def csrf_refused(exc, request):
 @exception_view_config(HTTPError)
 def http_error(exc, request):
     if exc.code == 401:
-        return unauthorized(str(exc.detail or exc.explanation))
+        return unauthorized(request, str(exc.detail or exc.explanation))
     if isinstance(exc, HTTPForbidden) and not exc.detail:
         return forbidden(request)
     headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None

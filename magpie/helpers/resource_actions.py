@@ -7,6 +7,7 @@ counts as gone) live here once.
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
+import zope.sqlalchemy
 from sqlalchemy.orm import Session
 
 from magpie import models
@@ -201,6 +202,7 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
     if tops:
         # The database cascades each deletion to the subtree (parent_id ON DELETE CASCADE).
         session.execute(models.Resource.__table__.delete().where(models.Resource.resource_id.in_(tops)))
+        zope.sqlalchemy.mark_changed(session)  # a Core statement alone: else the manager rolls back
     return {"removed": removed, "removed_descendants": descendants, "kept": kept}
 
 

@@ -24,6 +24,15 @@ def test_anonymous_calls_get_401_as_json(app):
         assert answer.headers["WWW-Authenticate"].startswith("Basic")
 
 
+def test_no_basic_challenge_for_page_scripts_or_cookie_sessions(app):
+    """A challenge would make the browser open its own password dialog over the admin page."""
+    answer = app.get("/services", headers={"Sec-Fetch-Mode": "cors"}, status=401)
+    assert "WWW-Authenticate" not in answer.headers and answer.json["code"] == 401
+    app.set_cookie("magpie_session", "expired-or-forged")
+    answer = app.get("/services", status=401)
+    assert "WWW-Authenticate" not in answer.headers
+
+
 def test_wrong_basic_password_is_401_and_right_one_passes(app):
     app.get("/services", headers=basic(ADMIN_USER, "wrong"), status=401)
     app.get("/services", headers=basic("nobody", ADMIN_PASSWORD), status=401)
