@@ -238,7 +238,7 @@ def bench_streaming_parse(megabytes: int = 50) -> None:
 
 
 def bench_rss(kind, nodes_wanted):
-    fanout, files = (40, 610) if nodes_wanted >= 1_000_000 else (20, max(nodes_wanted // 421, 1))
+    fanout, files = (40, 608) if nodes_wanted >= 1_000_000 else (20, max(nodes_wanted // 421, 1))
     with SyntheticThredds(depth=2, fanout=fanout, files=files) as server, temp_database(kind) as url:
         child = subprocess.run([sys.executable, "-m", "bench.sync_benchmark", "--rss-child", url, server.url],
                                capture_output=True, text=True, timeout=1800)
@@ -252,7 +252,8 @@ def bench_rss(kind, nodes_wanted):
 
 def rss_child(url, service_url) -> None:
     """Runs in a fresh process so its peak RSS is the sync's alone."""
-    service_id = add_service(url, "million", service_url, {"max_depth": 3, "pool_size": 8, "time_budget": 1800})
+    service_id = add_service(url, "million", service_url, {"max_depth": 3, "pool_size": 8, "time_budget": 1800,
+                                                           "max_nodes": 1_100_000})
     elapsed, result, _ = timed_sync(url, service_id)
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"nodes": result.added - 1, "seconds": elapsed, "max_rss_mb": max_rss_mb}))
