@@ -14,6 +14,7 @@ INSTALL_REQUIRES = [
     "requests>=2.31",
     "defusedxml>=0.7",
     "PyYAML>=6.0",
+    "orjson>=3.9",
     "pyramid_retry>=2.1",
     "openapi-core>=0.19,<0.24",
     "openapi-spec-validator>=0.7",

@@ -54,6 +54,7 @@ def main(global_config, **settings):
     _prepare_database(settings, admin)
     with Configurator(settings=settings) as config:
         config.include("pyramid_retry")
+        config.include("magpie.renderers")
         config.include("magpie.db")
         config.include("magpie.security")
         config.include("magpie.views")

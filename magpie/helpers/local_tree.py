@@ -50,8 +50,9 @@ def get_service_tree(service: models.Service, session: Session) -> dict:
         "children": {},
     }
     # One pass: attach every node to its parent (rows come in no particular order).
+    service_id = service.resource_id
     for parent_id, name, node in nodes.values():
-        parent = root if parent_id == service.resource_id else nodes.get(parent_id, (None, None, None))[2]
+        parent = root if parent_id == service_id else nodes.get(parent_id, (None, None, None))[2]
         if parent is not None:
             parent["children"][name] = node
     return {service.resource_name: root}

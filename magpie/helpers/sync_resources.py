@@ -92,11 +92,9 @@ def merge_local_and_remote_resources(resources_local: dict, service_sync_type: s
     """Main function to sync resources with remote server.
 
     Returns the local tree merged with the stored remote tree of ``service_id`` (see
-    :func:`_merge_resources`), sorted by name at every level. Reads only; ``resources_local`` is
-    not modified.
+    :func:`_merge_resources`, which validates both), sorted by name at every level. Reads only;
+    ``resources_local`` is not modified.
     """
-    if not is_valid_resource_schema(resources_local):
-        raise ValueError("local resources do not have the resource tree schema")
     configuration = session.execute(
         sa.select(models.Service.configuration).where(models.Service.resource_id == service_id)
     ).scalar()
