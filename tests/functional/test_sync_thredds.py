@@ -272,3 +272,21 @@ def test_delete_records_removes_the_stored_tree_and_commits(session, tm, remote,
     with tm:  # Core statements alone must still be committed by the transaction manager
         assert stored_tree(session, service_id) == {}
     assert sync(session, tm, service_id).added == 3
+
+
+def test_create_main_resource_keeps_its_id_and_follows_a_rename(session, tm, add_service):
+    from magpie.helpers.sync_resources import _create_main_resource
+
+    service_id = add_service(name="before")
+    with tm:
+        main_id = _create_main_resource(service_id, session)
+    with tm:
+        assert stored_tree(session, service_id) == {"before": {"id": main_id, "resource_type": "service",
+                                                               "resource_display_name": "before", "children": {}}}
+        session.get(models.Service, service_id).resource_name = "after"
+        session.flush()
+        assert _create_main_resource(service_id, session) == main_id
+    with tm:
+        assert list(stored_tree(session, service_id)) == ["after"]
+        with pytest.raises(ValueError, match="no service with id 999"):
+            _create_main_resource(999, session)
