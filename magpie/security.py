@@ -26,7 +26,7 @@ from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import aslist
 
 from magpie.helpers import users
-from magpie.settings import SettingsError, as_bool
+from magpie.settings import SettingsError, as_bool, refuse_in_production, weak_secret_problem
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,17 +53,9 @@ def load_security_settings(settings: Mapping[str, object]) -> SecuritySettings:
     """Read and check the session settings once at start-up: production needs a real secret."""
     production = users.environment_of(settings) == "production"
     secret = str(settings.get("magpie.secret") or "")
-    problem = None
-    if not secret:
-        problem = "no session secret: set magpie.secret (MAGPIE_SECRET)"
-    elif secret == DEVELOPMENT_SECRET:
-        problem = "the session secret is the development one of development.ini: set MAGPIE_SECRET"
-    elif len(secret) < MIN_SECRET_LENGTH:
-        problem = f"the session secret is shorter than {MIN_SECRET_LENGTH} characters"
-    if problem and production:
-        raise SettingsError(f"refusing to start in production: {problem}")
-    if problem:
-        LOGGER.warning("%s", problem)
+    problem = weak_secret_problem(secret, DEVELOPMENT_SECRET, MIN_SECRET_LENGTH, "session secret",
+                                  "magpie.secret (MAGPIE_SECRET)")
+    refuse_in_production(problem, production, LOGGER)
     if not secret:
         secret = secrets.token_urlsafe(48)  # sessions then last as long as this process
     try:

@@ -35,6 +35,25 @@ def apply_env_overrides(settings: Mapping[str, object], environ: Optional[Mappin
     return result
 
 
+def weak_secret_problem(value: str, development_value: str, minimum: int, what: str, how_to_set: str):
+    """Why ``value`` (a password or secret) is not fit to share a server with, or None."""
+    if not value:
+        return f"no {what}: set {how_to_set}"
+    if value == development_value:
+        return f"the {what} is the development {what.split()[-1]} of development.ini: set {how_to_set}"
+    if len(value) < minimum:
+        return f"the {what} is shorter than {minimum} characters"
+    return None
+
+
+def refuse_in_production(problem, production: bool, logger) -> None:
+    """A weak setting stops a production start-up and is only a warning elsewhere."""
+    if problem and production:
+        raise SettingsError(f"refusing to start in production: {problem}")
+    if problem:
+        logger.warning("%s", problem)
+
+
 def as_bool(value: object, name: str = "setting") -> bool:
     """Parse a boolean setting strictly: a typo is an error, not a silent ``False``."""
     if isinstance(value, bool):

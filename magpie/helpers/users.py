@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ziggurat_foundations.models.services.user import UserService
 
 from magpie import models
-from magpie.settings import SettingsError
+from magpie.settings import SettingsError, refuse_in_production, weak_secret_problem
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,19 +47,13 @@ def load_admin_settings(settings: Mapping[str, object]) -> AdminSettings:
     production = environment_of(settings) == "production"
     user_name = str(settings.get("magpie.admin_user") or "").strip() or None
     password = str(settings.get("magpie.admin_password") or "") or None
-    problem = None
     if user_name is None or password is None:
         problem = "no administrator: set magpie.admin_user and magpie.admin_password " \
                   "(MAGPIE_ADMIN_USER / MAGPIE_ADMIN_PASSWORD)"
-    elif password == DEVELOPMENT_PASSWORD:
-        problem = "the administrator has the development password of development.ini: " \
-                  "set MAGPIE_ADMIN_PASSWORD before sharing this server"
-    elif len(password) < MIN_PASSWORD_LENGTH:
-        problem = f"the administrator password is shorter than {MIN_PASSWORD_LENGTH} characters"
-    if problem and production:
-        raise SettingsError(f"refusing to start in production: {problem}")
-    if problem:
-        LOGGER.warning("%s", problem)
+    else:
+        problem = weak_secret_problem(password, DEVELOPMENT_PASSWORD, MIN_PASSWORD_LENGTH,
+                                      "administrator password", "MAGPIE_ADMIN_PASSWORD")
+    refuse_in_production(problem, production, LOGGER)
     if user_name is not None and len(user_name) > 128:
         raise SettingsError("magpie.admin_user: at most 128 characters")
     return AdminSettings(user_name=user_name, password=password, production=production)

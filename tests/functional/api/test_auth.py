@@ -145,7 +145,7 @@ def test_a_cookie_signed_with_another_secret_is_ignored(app_settings):
     ({"magpie.admin_password": "short"}, "shorter than 12"),
     ({"magpie.admin_password": "magpie-dev-password"}, "development password"),
     ({"magpie.secret": ""}, "no session secret"),
-    ({"magpie.secret": "magpie-development-secret-change-me"}, "development one"),
+    ({"magpie.secret": "magpie-development-secret-change-me"}, "development secret"),
     ({"magpie.environment": "prod"}, "magpie.environment"),
 ])
 def test_production_refuses_weak_settings(app_settings, overrides, match):
