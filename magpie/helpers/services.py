@@ -5,7 +5,7 @@ mistaken for ids, known sync types, usable limits) holds whichever way a service
 Errors are the exceptions below; each carries the field or the thing that failed.
 """
 import re
-from typing import Mapping, Optional, Union
+from typing import Dict, Iterable, Mapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -212,7 +212,20 @@ def require_sync_type(service: models.Service) -> str:
 def get_sync_status(service: models.Service, session: Session) -> dict:
     """Times of the last success and attempt (UTC), the last error and counts, whether the service
     is out of sync, and the depth its sync looks at."""
-    info = _get_sync_info(service.resource_id, session)
+    return _sync_status(service, _get_sync_info(service.resource_id, session))
+
+
+def get_sync_statuses(services: Iterable[models.Service], session: Session) -> Dict[int, dict]:
+    """:func:`get_sync_status` of many services (service id -> status) in one query, for lists."""
+    services = list(services)
+    infos = {info.service_id: info for info in session.execute(
+        sa.select(models.RemoteResourcesSyncInfo)
+        .where(models.RemoteResourcesSyncInfo.service_id.in_([s.resource_id for s in services]))
+    ).scalars()}
+    return {service.resource_id: _sync_status(service, infos.get(service.resource_id)) for service in services}
+
+
+def _sync_status(service: models.Service, info: Optional[models.RemoteResourcesSyncInfo]) -> dict:
     max_depth = None
     if service.sync_type:
         try:

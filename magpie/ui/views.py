@@ -129,37 +129,33 @@ def signout(request):
 @view_config(route_name="ui.services", request_method="GET", renderer="services.jinja2", permission="admin")
 def services_page(request):
     now = models.utcnow()
-    rows = []
-    for service in services.list_services(request.dbsession):
-        sync = services.get_sync_status(service, request.dbsession)
-        status = display.service_status(service.sync_type, sync)
-        rows.append({
-            "service": services.service_as_dict(service),
-            "sync": sync,
-            "status": status,
-            "status_label": display.SERVICE_STATUS_LABELS[status],
-            "last_sync_words": display.time_ago(display.parse_iso(sync["last_sync"]), now),
-            "last_attempt_words": display.time_ago(display.parse_iso(sync["last_attempt"]), now),
-            "url": request.route_path("ui.service", service=service.resource_id),
-        })
+    listed = services.list_services(request.dbsession)
+    statuses = services.get_sync_statuses(listed, request.dbsession)
+    rows = [{**status_context(service, statuses[service.resource_id], now),
+             "url": request.route_path("ui.service", service=service.resource_id)} for service in listed]
     return page_context(request, rows=rows, out_of_sync_words=display.out_of_sync_words())
+
+
+def status_context(service: models.Service, sync: dict, now) -> dict:
+    """What both pages show of a service and its sync status."""
+    status = display.service_status(service.sync_type, sync)
+    return {
+        "service": services.service_as_dict(service),
+        "sync": sync,
+        "status": status,
+        "status_label": display.SERVICE_STATUS_LABELS[status],
+        "last_sync_words": display.time_ago(display.parse_iso(sync["last_sync"]), now),
+        "last_attempt_words": display.time_ago(display.parse_iso(sync["last_attempt"]), now),
+    }
 
 
 @view_config(route_name="ui.service", request_method="GET", renderer="service.jinja2", permission="admin")
 def service_page(request):
     service = services.find_service(request.dbsession, request.matchdict["service"])
-    sync = services.get_sync_status(service, request.dbsession)
-    now = models.utcnow()
     service_id = service.resource_id
-    status = display.service_status(service.sync_type, sync)
     return page_context(
         request,
-        service=services.service_as_dict(service),
-        sync=sync,
-        status=status,
-        status_label=display.SERVICE_STATUS_LABELS[status],
-        last_sync_words=display.time_ago(display.parse_iso(sync["last_sync"]), now),
-        last_attempt_words=display.time_ago(display.parse_iso(sync["last_attempt"]), now),
+        **status_context(service, services.get_sync_status(service, request.dbsession), models.utcnow()),
         out_of_sync_words=display.out_of_sync_words(),
         out_of_sync_seconds=int(display.OUT_OF_SYNC.total_seconds()),
         api={
