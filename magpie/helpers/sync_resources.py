@@ -301,10 +301,7 @@ def _get_remote_resources(service: models.Service):
     """
     sync_class = get_sync_type(service.sync_type)
     syncer = sync_class(service.resource_name, service.url, service.configuration)
-    resources = syncer.get_resources()
-    if not is_valid_resource_schema(resources) or len(resources) != 1:
-        raise RemoteError(service.url, f"sync type {service.sync_type!r} returned a malformed tree")
-    return resources, syncer.problems
+    return syncer.get_resources(), syncer.problems  # validated once, by _plan_update
 
 
 def _delete_records(service_id: int, session: Session) -> int:
@@ -351,7 +348,7 @@ def _create_main_resource(service_id: int, session: Session) -> int:
 @gc_paused()
 def _plan_update(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
     if not is_valid_resource_schema(remote_resources) or len(remote_resources) != 1:
-        raise ValueError("remote resources must be one main node in the resource tree schema")
+        raise ValueError(f"service {service_id}: the remote tree is not one main node in the resource tree schema")
     ((main_name, main_node),) = remote_resources.items()
     return plan_diff(_stored_rows(service_id, session), main_name, main_node)
 
@@ -475,14 +472,18 @@ def fetch_single_service(service: Union[models.Service, int], session: Session, 
     return result
 
 
-def _record_failure(service_id: int, error: str, session: Session, origin: Optional[str] = None) -> None:
-    info = _ensure_sync_info_exists(service_id, session)
-    info.last_attempt = models.utcnow()
-    info.last_error = error
+def _failed_result(service_id: int, error: str, session: Session, record: bool) -> SyncResult:
+    """The result of a sync that failed outside the crawl (a database error), recorded on the
+    sync info and in the history unless ``record`` is false (dry runs)."""
     service = session.get(models.Service, service_id)
-    _add_run(session, service, info.last_attempt,
-             SyncResult(service_id=service_id, service_name=service.resource_name, sync_type=service.sync_type or "",
-                        error=error), origin)
+    result = SyncResult(service_id=service_id, service_name=service.resource_name,
+                        sync_type=service.sync_type or "", error=error, dry_run=not record)
+    if record:
+        info = _ensure_sync_info_exists(service_id, session)
+        info.last_attempt = models.utcnow()
+        info.last_error = error
+        _add_run(session, service, info.last_attempt, result, None)
+    return result
 
 
 def _add_run(session: Session, service: models.Service, started: datetime.datetime, result: SyncResult,
@@ -557,10 +558,7 @@ def _sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run:
             LOGGER.exception("database error while syncing service %s", service_id)
             error = f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
             with manager:
-                name = session.get(models.Service, service_id).resource_name
-                if not dry_run:
-                    _record_failure(service_id, error, session)
-            return SyncResult(service_id=service_id, service_name=name, sync_type="", error=error)
+                return _failed_result(service_id, error, session, record=not dry_run)
     finally:
         session.close()
 
@@ -631,6 +629,13 @@ def setup_cron_logger(log_level: Union[int, str] = logging.INFO, log_file: Optio
     return logger
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="magpie-sync-resources",
@@ -643,7 +648,7 @@ def _parse_args(argv):
     parser.add_argument("--sync-type", action="append", dest="sync_types", metavar="TYPE",
                         help="sync only services of this sync type (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="crawl and report the diff, write nothing")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=_at_least_one, default=1, metavar="N",
                         help="sync N services at a time, each in its own transaction (default 1)")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
@@ -676,8 +681,6 @@ def _run_cron(args) -> int:
             get_sync_type(sync_type)
         if not db.is_database_ready(settings):
             raise SettingsError("the database is unreachable or not migrated (run magpie-migrate)")
-        if args.jobs < 1:
-            raise SettingsError("--jobs must be at least 1")
         results = fetch(settings, args.services, args.sync_types, dry_run=args.dry_run, jobs=args.jobs)
     except (SettingsError, ValueError, LookupError, sa.exc.SQLAlchemyError) as exc:
         LOGGER.error("%s", exc)

@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from magpie import models
@@ -56,7 +57,9 @@ def test_jobs_sync_services_in_parallel_each_in_its_own_transaction(db_url, sess
     with tm:
         for index, service_id in enumerate(ids):
             assert names(stored_tree(session, service_id)) == {f"s{index}": {f"x{index}.nc": {}}}
-    assert sync_resources.main(["--db", db_url, "--jobs", "0"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        sync_resources.main(["--db", db_url, "--jobs", "0"])
+    assert exit_.value.code == 2
 
 
 def test_history_records_each_run_newest_first_and_is_pruned(session, tm, remote, add_service):

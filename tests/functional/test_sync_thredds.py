@@ -290,3 +290,23 @@ def test_create_main_resource_keeps_its_id_and_follows_a_rename(session, tm, add
         assert list(stored_tree(session, service_id)) == ["after"]
         with pytest.raises(ValueError, match="no service with id 999"):
             _create_main_resource(999, session)
+
+
+def test_a_sync_type_returning_a_malformed_tree_fails_cleanly(session, tm, add_service):
+    from magpie.helpers.sync_services import SYNC_SERVICES_TYPES, SyncServiceInterface
+
+    class Broken(SyncServiceInterface):
+        sync_type = "broken-test-type"
+
+        def get_children(self, http):
+            return {"node": {"no": "children"}}
+
+    SYNC_SERVICES_TYPES.register(Broken)
+    try:
+        service_id = add_service(name="broken", sync_type="broken-test-type")
+        result = sync_fails(session, tm, service_id, "not one main node in the resource tree schema")
+        assert f"service {service_id}" in result.error
+        with tm:
+            assert stored_tree(session, service_id) == {}
+    finally:
+        SYNC_SERVICES_TYPES._types.pop("broken-test-type")
