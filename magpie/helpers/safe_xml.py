@@ -1,8 +1,13 @@
-"""Streaming XML parsing of untrusted documents.
+"""Streaming XML parsing of untrusted documents, two ways with the same protections.
 
-Built on defusedxml: no entity expansion (billion laughs), no external entities or DTD loading,
-no network. A DOCTYPE without entities is accepted because real servers send one (THREDDS 0.6,
-GeoServer WMS 1.1.1). Parsing is incremental so a large catalog never lives whole in memory.
+No entity expansion (billion laughs), no external entities or DTD loading, no network. A DOCTYPE
+without entities is accepted because real servers send one (THREDDS 0.6, GeoServer WMS 1.1.1).
+Parsing is incremental so a large document never lives whole in memory.
+
+- :func:`iter_events`: defusedxml's ElementTree events, for capabilities documents whose
+  parsers want elements and their text;
+- :func:`parse_with_handlers`: expat callbacks with no element built, for THREDDS catalogs of a
+  hundred thousand datasets.
 """
 from typing import Callable, Dict, Iterator, Tuple
 from xml.etree.ElementTree import Element, ParseError

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from magpie.helpers.http import BudgetExceeded, HttpClient, RemoteError
-from magpie.helpers.remote_tree import NodeLimitExceeded, Path, RemoteTree
+from magpie.helpers.remote_tree import Path, RemoteTree
 from magpie.helpers.safe_xml import parse_with_handlers
 
 LOGGER = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ class ThreddsCrawler:
                         ref_url = running.pop(future)
                         try:
                             final_url, content = future.result()
-                        except (NodeLimitExceeded, BudgetExceeded):
+                        except BudgetExceeded:  # the whole sync's budget, not this catalog's
                             raise
                         except RemoteError as exc:
                             self.problems.append(f"child catalog not read: {exc}")
