@@ -16,7 +16,7 @@ from magpie.helpers.services import (
     ConflictError, InvalidInput, NotFoundError, get_sync_status, has_control_characters, parse_id,
     require_sync_type,
 )
-from magpie.helpers.sync_resources import _query_remote_resources_in_database, merge_local_and_remote_resources
+from magpie.helpers.sync_resources import has_remote_tree, merge_local_and_remote_resources
 
 #: Service type -> resource types its root may hold. The names follow the sync types' trees
 #: (THREDDS directories and files, GeoServer workspaces > layers, WPS processes ...).
@@ -157,7 +157,7 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
     remote tree, not from what the caller saw). Removing a node removes its subtree."""
     sync_type = require_sync_type(service)
     requested = list(dict.fromkeys(resource_ids))
-    if not _query_remote_resources_in_database(service.resource_id, session):
+    if not has_remote_tree(service.resource_id, session):
         kept = [{"resource_id": rid, "reason": "never_synced", "detail": KEPT_REASONS["never_synced"]}
                 for rid in requested]
         return {"removed": [], "removed_descendants": [], "kept": kept}

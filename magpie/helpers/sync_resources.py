@@ -259,6 +259,14 @@ def _query_remote_resources_in_database(service_id: int, session: Session) -> di
     }}
 
 
+def has_remote_tree(service_id: int, session: Session) -> bool:
+    """Whether a sync ever stored a remote tree for the service (without reading the tree)."""
+    return session.execute(
+        sa.select(models.RemoteResourcesSyncInfo.remote_resource_id)
+        .where(models.RemoteResourcesSyncInfo.service_id == service_id)
+    ).scalar() is not None
+
+
 def _get_sync_info(service_id: int, session: Session) -> Optional[models.RemoteResourcesSyncInfo]:
     return session.execute(
         sa.select(models.RemoteResourcesSyncInfo).where(models.RemoteResourcesSyncInfo.service_id == service_id)
