@@ -33,6 +33,6 @@ def run_sync(request):
 @view_config(route_name="api.service_sync_history", request_method="GET", **ADMIN)
 def sync_history(request):
     service = service_of(request)
-    limit = int(request.GET.get("limit", 50))  # the document bounds it to 1..1000
+    limit = request.openapi_validated.parameters.query.get("limit", 50)  # 1..1000, from the document
     return {"service": services.service_as_dict(service),
             "runs": get_sync_history(service.resource_id, request.dbsession, limit)}

@@ -24,7 +24,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from magpie import db, models
-from magpie.helpers.sync_services import get_sync_type
+from magpie.helpers import services
 
 LOGGER = logging.getLogger(__name__)
 
@@ -52,8 +52,6 @@ def parse_providers(document: object, source: str = "providers") -> List[Provide
     providers = []
     for name, entry in document["providers"].items():
         where = f"{source}: service {name!r}"
-        if not isinstance(name, str) or not name.strip() or name.isdigit():
-            raise ProvidersError(f"{where}: a service name must be a non-empty string, not only digits")
         if not isinstance(entry, dict):
             raise ProvidersError(f"{where}: expected a mapping of settings")
         unknown = sorted(set(entry) - KNOWN_KEYS)
@@ -65,15 +63,12 @@ def parse_providers(document: object, source: str = "providers") -> List[Provide
         service_type = entry.get("type")
         if not isinstance(service_type, str) or not service_type:
             raise ProvidersError(f"{where}: 'type' is missing")
-        sync_type = entry.get("sync_type")
-        if sync_type is not None:
-            try:
-                get_sync_type(sync_type)
-            except ValueError as exc:
-                raise ProvidersError(f"{where}: {exc}") from None
-        configuration = entry.get("configuration")
-        if configuration is not None and not isinstance(configuration, dict):
-            raise ProvidersError(f"{where}: 'configuration' must be a mapping")
+        try:  # the same rules as a service created through the API
+            services.validate_service_name(name)
+            sync_type = services.validate_sync_type(entry.get("sync_type"))
+            configuration = services.validate_configuration(entry.get("configuration"), sync_type)
+        except services.InvalidInput as exc:
+            raise ProvidersError(f"{where}: {exc}") from None
         if "public" in entry and not isinstance(entry["public"], bool):
             raise ProvidersError(f"{where}: 'public' must be true or false")
         title = entry.get("title")
