@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from magpie import models
 from magpie.helpers.local_tree import add_resource, get_service_tree, permission_names_of
 from magpie.helpers.services import (
-    ConflictError, InvalidInput, NotFoundError, get_sync_status, has_control_characters, parse_id,
-    require_sync_type,
+    ConflictError, InvalidInput, NotFoundError, get_sync_status, parse_id, require_sync_type, validate_name,
 )
 from magpie.helpers.sync_resources import has_remote_tree, merge_local_and_remote_resources
 
@@ -73,16 +72,6 @@ def get_resource(session: Session, resource_id: int) -> models.Resource:
     return resource
 
 
-def _validate_resource_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("resource_name", "a resource name must be a non-empty string")
-    if "/" in name or has_control_characters(name):
-        raise InvalidInput("resource_name", "a resource name cannot hold '/' nor control characters")
-    if len(name) > models.NAME_LENGTH:
-        raise InvalidInput("resource_name", f"a resource name has at most {models.NAME_LENGTH} characters")
-    return name
-
-
 def _find_child(session: Session, parent_id: int, name: str) -> Optional[models.Resource]:
     return session.execute(
         sa.select(models.Resource).where(models.Resource.parent_id == parent_id,
@@ -110,7 +99,7 @@ def create_local_resource(session: Session, service: models.Service, resource_na
                           parent_id: Optional[int] = None,
                           resource_display_name: Optional[str] = None) -> models.Resource:
     """Create a resource below ``parent_id`` (the service when None) where its parent may hold it."""
-    name = _validate_resource_name(resource_name)
+    name = validate_name(resource_name)
     parent: models.Resource = service
     if parent_id is not None and parent_id != service.resource_id:
         parent = session.get(models.Resource, parent_id) if parse_id(parent_id) else None

@@ -97,16 +97,22 @@ def service_as_dict(service: models.Service) -> dict:
     }
 
 
-def validate_service_name(name: object) -> str:
+def validate_name(name: object, field: str = "resource_name", what: str = "resource") -> str:
+    """A name is one path segment: not empty, no '/', no control character, not too long."""
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("service_name", "a service name must be a non-empty string")
-    if name.isascii() and name.isdigit():
-        raise InvalidInput("service_name", f"service name {name!r} is only digits: it would read as an id")
+        raise InvalidInput(field, f"a {what} name must be a non-empty string")
     if "/" in name or has_control_characters(name):
-        raise InvalidInput("service_name", "a service name cannot hold '/' nor control characters")
+        raise InvalidInput(field, f"a {what} name cannot hold '/' nor control characters")
     if len(name) > models.NAME_LENGTH:
-        raise InvalidInput("service_name", f"a service name has at most {models.NAME_LENGTH} characters")
+        raise InvalidInput(field, f"a {what} name has at most {models.NAME_LENGTH} characters")
     return name
+
+
+def validate_service_name(name: object) -> str:
+    """A name, and not only digits: ``{service}`` in routes reads digits as an id."""
+    if isinstance(name, str) and name.isascii() and name.isdigit():
+        raise InvalidInput("service_name", f"service name {name!r} is only digits: it would read as an id")
+    return validate_name(name, "service_name", "service")
 
 
 def validate_sync_type(sync_type: object) -> Optional[str]:
