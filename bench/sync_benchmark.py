@@ -8,6 +8,7 @@ databases (a SQLite file, and a PostgreSQL database created beside MAGPIE_TEST_P
 dropped at the end). Figures are wall-clock seconds on this machine; nothing here asserts.
 """
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -20,8 +21,10 @@ import uuid
 
 import sqlalchemy as sa
 import transaction
+import webtest
 import zope.sqlalchemy
 
+import magpie
 from bench.synthetic_thredds import SyntheticThredds
 from magpie import db, models
 from magpie.helpers import sync_resources
@@ -124,7 +127,7 @@ def bench_crawl(url, pool_sizes):
             line(f"{catalogs} catalogs, {result.added - 1} nodes, pool {pool}", f"{elapsed:.3f} s", "target < 1.0 s")
 
 
-def bench_large(url, kind, with_api):
+def bench_large(url, kind):
     print("\n(2) ~100,000-node tree: depth 2, fan-out 20, 240 files per catalog, no latency")
     with SyntheticThredds(depth=2, fanout=20, files=240) as server:
         configuration = {"max_depth": 3, "pool_size": 8}
@@ -147,7 +150,7 @@ def bench_large(url, kind, with_api):
         line("  write statements", f"{writes.statements}")
         print("\n(3) merge on 100,000-node local and remote trees")
         copy_remote_to_local(url, service_id)
-        bench_merge(url, service_id, with_api)
+        bench_merge(url, service_id)
 
 
 def copy_remote_to_local(url, service_id) -> None:
@@ -173,7 +176,7 @@ def copy_remote_to_local(url, service_id) -> None:
     session.close()
 
 
-def bench_merge(url, service_id, with_api):
+def bench_merge(url, service_id):
     session, manager = new_session(url)
     with manager:
         service = session.get(models.Service, service_id)
@@ -192,23 +195,16 @@ def bench_merge(url, service_id, with_api):
         sync_resources.merge_local_and_remote_resources(local_tree, "thredds", service_id, session)
         line("merge_local_and_remote_resources (reads remote tree too)", f"{time.perf_counter() - started:.3f} s")
     session.close()
-    if with_api:
-        import base64
-
-        import webtest
-
-        import magpie
-
-        app = webtest.TestApp(magpie.main({}, **{"sqlalchemy.url": url, "magpie.admin_user": ADMIN[0],
-                                                 "magpie.admin_password": ADMIN[1],
-                                                 "magpie.secret": "bench-secret-" + "x" * 32}))
-        token = base64.b64encode(f"{ADMIN[0]}:{ADMIN[1]}".encode()).decode()
-        headers = {"Authorization": f"Basic {token}"}
-        app.get(f"/services/{service_id}", headers=headers)  # warm up: first request, password hash
-        started = time.perf_counter()
-        response = app.get(f"/services/{service_id}/resources?sync=true", headers=headers)
-        line(f"GET /services/{{id}}/resources?sync=true ({len(response.body) // 1024} KiB)",
-             f"{time.perf_counter() - started:.3f} s", "target < 1.5 s")
+    app = webtest.TestApp(magpie.main({}, **{"sqlalchemy.url": url, "magpie.admin_user": ADMIN[0],
+                                             "magpie.admin_password": ADMIN[1],
+                                             "magpie.secret": "bench-secret-" + "x" * 32}))
+    token = base64.b64encode(f"{ADMIN[0]}:{ADMIN[1]}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+    app.get(f"/services/{service_id}", headers=headers)  # warm up: first request, password hash
+    started = time.perf_counter()
+    response = app.get(f"/services/{service_id}/resources?sync=true", headers=headers)
+    line(f"GET /services/{{id}}/resources?sync=true ({len(response.body) // 1024} KiB)",
+         f"{time.perf_counter() - started:.3f} s", "target < 1.5 s")
 
 
 def bench_streaming_parse(megabytes: int = 50) -> None:
@@ -270,17 +266,12 @@ def main(argv=None) -> None:
     if args.rss_child:
         rss_child(*args.rss_child)
         return
-    try:
-        import magpie.api  # noqa: F401
-        with_api = True
-    except ImportError:
-        with_api = False
     print(f"magpie sync benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for kind in args.databases.split(","):
         print(f"\n=== {kind} ===")
         with temp_database(kind) as url:
             bench_crawl(url, [int(p) for p in args.pool_sizes.split(",")])
-            bench_large(url, kind, with_api)
+            bench_large(url, kind)
     print("\n(streaming) one large catalog")
     bench_streaming_parse()
     if not args.skip_rss:
