@@ -6,11 +6,11 @@ below ``depth``) and ``files`` datasets. ``GET /control/generation/N`` renames 1
 so a re-sync sees 1% of the nodes change.
 """
 import multiprocessing
-import socket
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from xml.sax.saxutils import quoteattr
 
+from tests.support.remote_server import QuietHandler
 from tests.support.thredds_catalogs import HEADER
 
 def catalog_body(segments, depth: int, fanout: int, files: int, generation: int) -> bytes:
@@ -60,16 +60,7 @@ def _serve(ready, depth: int, fanout: int, files: int, latency: float) -> None:
             bodies[key] = catalog_body(list(path), depth, fanout, files, generation)
         return bodies[key]
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def setup(self):
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
+    class Handler(QuietHandler):
         def do_GET(self):
             path = self.path.split("?", 1)[0]
             if path.startswith("/control/generation/"):

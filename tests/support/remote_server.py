@@ -27,6 +27,20 @@ def cassette_body(relative: str, index: int = 0) -> bytes:
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1, no request log, and no Nagle delay: headers and body leave in separate
+    writes, and Nagle's algorithm with delayed ACKs would add ~40 ms to every request."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 @dataclass
 class Route:
     body: Union[bytes, Callable[[], bytes]] = b""
@@ -53,18 +67,7 @@ class RemoteServer:
     def start(self) -> "RemoteServer":
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def setup(self):
-                super().setup()
-                # Headers and body leave in separate writes: without this, Nagle's algorithm and
-                # delayed ACKs add ~40 ms to every keep-alive request.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 server.requests.append(self.path)
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
