@@ -52,22 +52,27 @@ class RemoteTree:
         self._levels[parent] = node["children"]
         return node["children"]
 
-    def add_child(self, parent: Path, name: str, resource_type: str, title: str = "") -> None:
-        """``add(parent + (name,), ...)`` without building the path, for the common case."""
+    def add_children(self, parent: Path, items: Iterable[Tuple[str, str]], resource_type: str) -> None:
+        """Add ``(name, title)`` siblings under ``parent``: the datasets of one catalog mostly share
+        one directory, and one call per catalog instead of per dataset is a tenth of a crawl."""
         if self.max_depth is not None and len(parent) >= self.max_depth:
-            self.add(parent + (name,), resource_type, title)
+            for name, title in items:
+                self.add(parent + (name,), resource_type, title)
             return
         level = self._levels.get(parent)
         if level is None:
             level = self._level(parent)
-        node = level.get(name)
-        if node is None:
-            self.count += 1
-            if self.count > self.max_nodes:
-                raise NodeLimitExceeded("/".join(parent + (name,)), f"more than {self.max_nodes} remote nodes")
-            level[name] = {"children": {}, "resource_type": resource_type, "resource_display_name": title or name}
-        elif title and node["resource_display_name"] == name:
-            node["resource_display_name"] = title
+        count = self.count
+        for name, title in items:
+            node = level.get(name)
+            if node is None:
+                count += 1
+                level[name] = {"children": {}, "resource_type": resource_type, "resource_display_name": title or name}
+            elif title and node["resource_display_name"] == name:
+                node["resource_display_name"] = title
+        self.count = count
+        if count > self.max_nodes:  # checked once per call: one catalog's worth over at most
+            raise NodeLimitExceeded("/".join(parent), f"more than {self.max_nodes} remote nodes")
 
     def add(self, path: Path, resource_type: str, title: str = "") -> None:
         if not path:
@@ -128,11 +133,11 @@ class TreeDiff:
     def _stored_path(self, resource_id: Optional[int]) -> Path:
         names = []
         while resource_id is not None and resource_id in self._stored:
-            row = self._stored[resource_id]
-            if row.parent_id is None:
+            _, parent_id, name = self._stored[resource_id][:3]
+            if parent_id is None:
                 break
-            names.append(row.resource_name)
-            resource_id = row.parent_id
+            names.append(name)
+            resource_id = parent_id
         return tuple(reversed(names))
 
     def added_paths(self, limit: Optional[int] = None) -> List[str]:
@@ -154,7 +159,7 @@ class TreeDiff:
     def removed_paths(self, limit: Optional[int] = None) -> List[str]:
         removed = set(self.removed_ids)
         result = sorted("/".join(self._stored_path(rid)) for rid in self.removed_ids
-                        if self._stored[rid].parent_id not in removed)
+                        if self._stored[rid][1] not in removed)
         return result[:limit] if limit is not None else result
 
 
@@ -163,15 +168,17 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     ``main_name: main_node``. Rows that cannot be reached from the main node (a second main
     node, orphans of corrupt data) are removed.
 
-    Rows are unpacked into plain tuples once: attribute access on database rows costs more than
-    the whole comparison when a tree has a hundred thousand nodes.
+    ``rows`` hold the fields of :class:`StoredNode` in its order. They are read by position, and
+    the loop over crawled nodes is written out in line: on a tree of a hundred thousand nodes,
+    attribute access and a function call per node cost more than the comparison itself.
     """
     diff = TreeDiff()
     stored = diff._stored
     children_of: Dict[Optional[int], Dict[str, StoredNode]] = {}
     main_row = None
-    for resource_id, parent_id, name, display, rtype, ordering in rows:
-        row = stored[resource_id] = StoredNode(resource_id, parent_id, name, display, rtype, ordering)
+    for row in rows:
+        resource_id, parent_id, name = row[0], row[1], row[2]
+        stored[resource_id] = row
         if parent_id is None:
             if main_row is None or resource_id < main_row[0]:
                 main_row = row
@@ -210,7 +217,20 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
         children, stored_id, index = stack.pop()
         stored_children = children_of.get(stored_id, no_children) if stored_id is not None else no_children
         for name, node in children.items():
-            child_id, child_index = visit(stored_children.get(name), name, node, index, stored_id)
+            # visit() written out: a sibling found by name has that name already.
+            display = node.get("resource_display_name")
+            rtype = node.get("resource_type", "directory")
+            ordering = node.get("ordering", 0) or 0
+            row = stored_children.get(name)
+            if row is None:
+                added.append(AddedNode(index, stored_id, name, display, rtype, int(ordering)))
+                child_id, child_index = None, len(added) - 1
+            else:
+                child_id, child_index = row[0], -1
+                kept_ids.add(child_id)
+                if row[3] != display or row[4] != rtype or row[5] != ordering:
+                    changed.append({"rid": child_id, "resource_name": name, "resource_display_name": display,
+                                    "resource_type": rtype, "ordering": int(ordering)})
             if node["children"]:
                 stack.append((node["children"], child_id, child_index))
     diff.kept = len(kept_ids)

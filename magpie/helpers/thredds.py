@@ -159,15 +159,22 @@ class ThreddsCrawler:
         return final_url, parse_catalog(chunks, final_url)
 
     def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
-        parents: Dict[str, Path] = {}  # the datasets of a catalog mostly share one directory
+        # The datasets of a catalog mostly share one directory: group them by it, so the names of
+        # a directory are worked out once and its files go into the tree in one call.
+        by_parent: Dict[str, List[Tuple[str, str]]] = {}
+        general: List[Tuple[str, str]] = []  # root-relative, escaped or odd paths
         for url_path, title in content.files:
             parent, _, name = url_path.rpartition("/")
-            if name and not url_path.startswith("/") and "%" not in url_path and "?" not in url_path:
-                parent_names = parents.get(parent)
-                if parent_names is None:
-                    parent_names = parents[parent] = self.names_for_url_path(parent)
-                tree.add_child(parent_names, name, "file", title)
+            if not name or url_path[0] == "/" or "%" in url_path or "?" in url_path:
+                general.append((url_path, title))
                 continue
+            siblings = by_parent.get(parent)
+            if siblings is None:
+                siblings = by_parent[parent] = []
+            siblings.append((name, title))
+        for parent, siblings in by_parent.items():
+            tree.add_children(self.names_for_url_path(parent), siblings, "file")
+        for url_path, title in general:
             names = self.names_for_path(url_path) if url_path.startswith("/") else self.names_for_url_path(url_path)
             if names:
                 tree.add(names, "file", title)

@@ -36,6 +36,35 @@ def test_node_limit():
         tree.add(("a", "d"), "file")
 
 
+def test_add_children_puts_siblings_under_one_parent_and_keeps_better_titles():
+    tree = RemoteTree(max_depth=None, max_nodes=100)
+    tree.add(("a", "x.nc"), "file")
+    tree.add_children(("a", "b"), [("f.nc", "F title"), ("g.nc", ""), ("x.nc", "ignored, not under a")], "file")
+    tree.add_children(("a",), [("x.nc", "X title"), ("b", "B title")], "file")
+    a = tree.children["a"]["children"]
+    assert a["x.nc"]["resource_display_name"] == "X title"
+    assert a["b"]["resource_type"] == "directory"  # it has children: a title does not make it a file
+    assert a["b"]["resource_display_name"] == "B title"
+    assert {name: node["resource_display_name"] for name, node in a["b"]["children"].items()} == {
+        "f.nc": "F title", "g.nc": "g.nc", "x.nc": "ignored, not under a"}
+    assert tree.count == 6
+
+
+def test_add_children_below_max_depth_truncates_to_the_ancestor():
+    tree = RemoteTree(max_depth=1, max_nodes=100)
+    tree.add_children(("a",), [("f.nc", "F"), ("g.nc", "G")], "file")
+    assert tree.children == {"a": {"children": {}, "resource_type": "directory", "resource_display_name": "a"}}
+    assert tree.count == 1
+
+
+def test_add_children_enforces_the_node_limit():
+    tree = RemoteTree(max_depth=None, max_nodes=4)
+    tree.add_children(("a",), [("f1", ""), ("f2", "")], "file")
+    tree.add_children(("a",), [("f1", ""), ("f2", ""), ("f3", "")], "file")  # f1, f2 exist: 4 nodes
+    with pytest.raises(NodeLimitExceeded, match="more than 4"):
+        tree.add_children(("a",), [("f4", "")], "file")
+
+
 def rows(*specs):
     return [StoredNode(rid, parent, name, name, rtype, 0) for rid, parent, name, rtype in specs]
 
