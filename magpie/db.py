@@ -324,10 +324,17 @@ def bulk_insert(session: Session, table: sa.Table, columns: Sequence[str], rows:
     connection = session.connection()
     column_list = ", ".join(columns)
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        statement = f"COPY {table.name} ({column_list}) FROM STDIN"
         cursor = connection.connection.driver_connection.cursor()
-        with cursor, cursor.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        dbapi = connection.dialect.loaded_dbapi
+        try:
+            with cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi.Error as exc:
+            # COPY goes to the driver directly: wrap its errors the way SQLAlchemy wraps those of
+            # the statements it runs, so callers catch every database error as one kind.
+            raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=connection.dialect) from exc
     elif connection.dialect.name == "sqlite":
         statement = f"INSERT INTO {table.name} ({column_list}) VALUES ({', '.join('?' * len(columns))})"
         batch: list = []

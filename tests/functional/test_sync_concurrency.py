@@ -86,3 +86,58 @@ def test_history_records_each_run_newest_first_and_is_pruned(session, tm, remote
         history = get_sync_history(service_id, session)
         assert [run["status"] for run in history] == ["success", "failed"]
         assert len(get_sync_history(service_id, session, limit=1)) == 1
+
+
+REFUSE_POISON = {  # a real database error in the middle of a sync's writes: (create, drop)
+    "sqlite": (["CREATE TRIGGER refuse_poison BEFORE INSERT ON remote_resources "
+                "WHEN NEW.resource_name = 'poison.nc' BEGIN SELECT RAISE(ABORT, 'poison refused'); END"],
+               ["DROP TRIGGER IF EXISTS refuse_poison"]),
+    "postgresql": (["CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
+                    "IF NEW.resource_name = 'poison.nc' THEN RAISE EXCEPTION 'poison refused'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql",
+                    "CREATE TRIGGER refuse_poison BEFORE INSERT ON remote_resources "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"],
+                   ["DROP TRIGGER IF EXISTS refuse_poison ON remote_resources",
+                    "DROP FUNCTION IF EXISTS refuse_poison()"]),
+}
+
+
+@pytest.fixture
+def refuse_poison(db_url):
+    """Inserting a remote node named ``poison.nc`` fails inside the database while this is active."""
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    create, drop = REFUSE_POISON[engine.dialect.name]
+
+    def run(statements):
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+
+    yield lambda: run(create)
+    run(drop)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_database_error_rolls_back_that_service_alone_and_is_recorded(db_url, session, tm, remote, add_service,
+                                                                        refuse_poison, jobs):
+    remote.add("/a/catalog.xml", catalog_xml(files=[("a", "a.nc")]))
+    remote.add("/b/catalog.xml", catalog_xml(files=[("b", "b.nc")]))
+    first, second = add_service(name="a", url=remote.url + "/a"), add_service(name="b", url=remote.url + "/b")
+    assert all(result.ok for result in sync_resources.fetch({"sqlalchemy.url": db_url}))
+    remote.add("/a/catalog.xml", catalog_xml(files=[("a", "a.nc"), ("p", "poison.nc"), ("z", "z.nc")]))
+    remote.add("/b/catalog.xml", catalog_xml(files=[("b", "b.nc"), ("b2", "b2.nc")]))
+    refuse_poison()
+    results = {result.service_name: result for result in sync_resources.fetch({"sqlalchemy.url": db_url}, jobs=jobs)}
+    assert results["b"].ok and results["b"].added == 1
+    assert not results["a"].ok
+    assert results["a"].error.startswith("database error: ") and "poison refused" in results["a"].error
+    with tm:
+        assert names(stored_tree(session, first)) == {"a": {"a.nc": {}}}  # the last good tree, whole
+        assert names(stored_tree(session, second)) == {"b": {"b.nc": {}, "b2.nc": {}}}
+        history = get_sync_history(first, session)
+        assert [run["status"] for run in history] == ["failed", "success"]
+        assert "poison refused" in history[0]["error"]
+        info = session.execute(sa.select(models.RemoteResourcesSyncInfo)
+                               .where(models.RemoteResourcesSyncInfo.service_id == first)).scalar_one()
+        assert "poison refused" in info.last_error and info.last_sync is not None
