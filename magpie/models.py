@@ -221,9 +221,10 @@ class RemoteResource(Base):
                                           name="uq_remote_resources_sibling_name"),)
 
     resource_id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
+    # No index of its own: uq_remote_resources_sibling_name leads with service_id and serves it.
     service_id = sa.Column(
         sa.Integer(), sa.ForeignKey("services.resource_id", onupdate="CASCADE", ondelete="CASCADE"),
-        index=True, nullable=False,
+        nullable=False,
     )
     parent_id = sa.Column(
         sa.Integer(), sa.ForeignKey("remote_resources.resource_id", onupdate="CASCADE", ondelete="CASCADE"),
