@@ -124,7 +124,9 @@ def bench_crawl(url, pool_sizes):
         for pool in pool_sizes:
             service_id = add_service(url, f"crawl-{pool}", server.url, {"max_depth": 4, "pool_size": pool})
             elapsed, result, _ = timed_sync(url, service_id)
-            line(f"{catalogs} catalogs, {result.added - 1} nodes, pool {pool}", f"{elapsed:.3f} s", "target < 1.0 s")
+            floor = catalogs * 0.02 / pool  # every catalog waits its 20 ms, pool requests at a time
+            line(f"{catalogs} catalogs, {result.added - 1} nodes, pool {pool}", f"{elapsed:.3f} s",
+                 f"target < 1.0 s (latency alone: {floor:.2f} s)")
 
 
 def bench_large(url, kind):
@@ -258,7 +260,7 @@ def rss_child(url, service_url) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--pool-sizes", default="8,16", help="pool sizes for (1)")
+    parser.add_argument("--pool-sizes", default="8,16,32", help="pool sizes for (1)")
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--rss-nodes", type=int, default=1_000_000)
     parser.add_argument("--rss-child", nargs=2, metavar=("DB_URL", "SERVICE_URL"), help=argparse.SUPPRESS)
