@@ -53,8 +53,8 @@ class RemoteTree:
         return node["children"]
 
     def add_children(self, parent: Path, items: Iterable[Tuple[str, str]], resource_type: str) -> None:
-        """Add ``(name, title)`` siblings under ``parent``: the datasets of one catalog mostly share
-        one directory, and one call per catalog instead of per dataset is a tenth of a crawl."""
+        """Add ``(name, title)`` siblings under ``parent`` in one call: the datasets of a catalog
+        mostly share one directory, so its level is found once instead of once per dataset."""
         if self.max_depth is not None and len(parent) >= self.max_depth:
             for name, title in items:
                 self.add(parent + (name,), resource_type, title)
