@@ -168,9 +168,9 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     ``main_name: main_node``. Rows that cannot be reached from the main node (a second main
     node, orphans of corrupt data) are removed.
 
-    ``rows`` hold the fields of :class:`StoredNode` in its order. They are read by position, and
-    the loop over crawled nodes is written out in line: on a tree of a hundred thousand nodes,
-    attribute access and a function call per node cost more than the comparison itself.
+    ``rows`` hold the fields of :class:`StoredNode` in its order. They are read by position and
+    nodes are compared in the loop itself: on a tree of a hundred thousand nodes, attribute access
+    and a function call per node cost more than the comparison.
     """
     diff = TreeDiff()
     stored = diff._stored
@@ -191,33 +191,14 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     added = diff.added
     changed = diff.changed
     no_children: Dict[str, StoredNode] = {}
-
-    def visit(row, name: str, node: dict, parent_index: int, parent_id: Optional[int]):
-        """Match one crawled node; returns (stored id or None, index in added or -1)."""
-        display = node.get("resource_display_name")
-        rtype = node.get("resource_type", "directory")
-        ordering = node.get("ordering", 0) or 0
-        if row is None:
-            added.append(AddedNode(parent_index, parent_id, name, display, rtype, int(ordering)))
-            return None, len(added) - 1
-        resource_id = row[0]
-        kept_ids.add(resource_id)
-        if row[2] != name or row[3] != display or row[4] != rtype or row[5] != ordering:
-            changed.append({"rid": resource_id, "resource_name": name, "resource_display_name": display,
-                            "resource_type": rtype, "ordering": int(ordering)})
-        return resource_id, -1
-
-    main_display = main_node.get("resource_display_name") or main_name
-    main_id, main_index = visit(main_row, main_name, {**main_node, "resource_display_name": main_display,
-                                                      "resource_type": main_node.get("resource_type", "service")},
-                                -1, None)
-    diff.main_id = main_id
-    stack = [(main_node["children"], main_id, main_index)]
+    # The main node is matched to the oldest stored main row whatever its name (a renamed service
+    # keeps its id): it is the one child of a level above the tree, so one loop matches every node.
+    main = {**main_node, "resource_display_name": main_node.get("resource_display_name") or main_name,
+            "resource_type": main_node.get("resource_type", "service")}
+    stack = [({main_name: main}, {main_name: main_row} if main_row is not None else no_children, None, -1)]
     while stack:
-        children, stored_id, index = stack.pop()
-        stored_children = children_of.get(stored_id, no_children) if stored_id is not None else no_children
+        children, stored_children, stored_id, index = stack.pop()
         for name, node in children.items():
-            # visit() written out: a sibling found by name has that name already.
             display = node.get("resource_display_name")
             rtype = node.get("resource_type", "directory")
             ordering = node.get("ordering", 0) or 0
@@ -228,11 +209,12 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
             else:
                 child_id, child_index = row[0], -1
                 kept_ids.add(child_id)
-                if row[3] != display or row[4] != rtype or row[5] != ordering:
+                if row[2] != name or row[3] != display or row[4] != rtype or row[5] != ordering:
                     changed.append({"rid": child_id, "resource_name": name, "resource_display_name": display,
                                     "resource_type": rtype, "ordering": int(ordering)})
             if node["children"]:
-                stack.append((node["children"], child_id, child_index))
+                stack.append((node["children"], children_of.get(child_id, no_children), child_id, child_index))
+    diff.main_id = main_row[0] if main_row is not None else None
     diff.kept = len(kept_ids)
     diff.removed_ids = [rid for rid in stored if rid not in kept_ids]
     return diff
