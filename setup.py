@@ -36,7 +36,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(exclude=["tests", "tests.*", "bench"]),
     include_package_data=True,
-    package_data={"magpie": ["alembic/*.py", "alembic/*.mako", "alembic/versions/*.py", "api/openapi.yaml",
+    package_data={"magpie": ["db/alembic/*.py", "db/alembic/*.mako", "db/alembic/versions/*.py", "api/openapi.yaml",
                             "ui/templates/*.jinja2", "ui/static/*"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"test": TEST_REQUIRES},
@@ -45,7 +45,7 @@ setup(
         "paste.server_runner": ["main = magpie.server:serve"],
         "console_scripts": [
             "magpie-sync-resources = magpie.helpers.sync_resources:main",
-            "magpie-register-providers = magpie.helpers.providers:main",
+            "magpie-register-providers = magpie.services.providers:main",
             "magpie-migrate = magpie.db:migrate_main",
         ],
     },

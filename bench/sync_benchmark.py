@@ -28,8 +28,8 @@ import magpie
 from bench.synthetic_thredds import SyntheticThredds
 from magpie import db, models
 from magpie.helpers import sync_resources
-from magpie.helpers.local_tree import get_service_tree
 from magpie.helpers.sync_services import SYNC_SERVICES_TYPES
+from magpie.resources.tree import get_service_tree
 
 POSTGRES_URL = os.environ.get("MAGPIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN = ("bench-admin", "bench-password-1234")
@@ -217,7 +217,7 @@ def bench_streaming_parse(megabytes: int = 50) -> None:
     import tracemalloc
 
     from bench.synthetic_thredds import catalog_body
-    from magpie.helpers.thredds import parse_catalog
+    from magpie.sync.types.thredds import parse_catalog
 
     one = catalog_body(["d0"], 1, 0, 1000, 0)
     per_file = len(one) / 1000

@@ -17,7 +17,7 @@ import sys
 
 from bench.sync_benchmark import temp_database
 from tests.browser.large_tree import LargeTreeShape, describe, measure_tree_page, service_with_large_tree
-from tests.browser.live_app import CHROMIUM, CHROMIUM_ARGS, WIDE, LiveApp, app_settings, sign_in
+from tests.support.live_app import CHROMIUM, CHROMIUM_ARGS, WIDE, LiveApp, app_settings, sign_in
 from tests.support.remote_server import RemoteServer
 
 

@@ -8,56 +8,45 @@ __version__ = "0.1.0"
 LOGGER = logging.getLogger(__name__)
 
 
-def _prepare_database(settings: dict, admin=None) -> None:
+def _prepare_database(raw_settings: dict, settings) -> None:
     """Migrate (when asked), register the providers file (when set) and create or update the
     administrator (when configured) before serving."""
     import transaction
 
     from magpie import db
-    from magpie.helpers.providers import register_providers_file
-    from magpie.helpers.users import ensure_admin
-    from magpie.settings import as_bool
+    from magpie.accounts.users import ensure_admin
+    from magpie.services.providers import register_providers_file
 
-    if as_bool(settings.get("magpie.migrate_on_startup", False), "magpie.migrate_on_startup"):
-        db.migrate(settings)
-    elif not db.is_database_ready(settings):
+    if settings.migrate_on_startup:
+        db.migrate(raw_settings)
+    elif not db.is_database_ready(raw_settings):
         LOGGER.warning("the database is not at the newest schema: run magpie-migrate")
-    providers_file = settings.get("magpie.providers_config")
-    has_admin = admin is not None and admin.user_name and admin.password
-    if providers_file or has_admin:
+    has_admin = settings.admin_user and settings.admin_password
+    if settings.providers_config or has_admin:
         manager = transaction.TransactionManager(explicit=True)
-        session = db.get_db_session_from_settings(settings, manager)
+        session = db.get_db_session_from_settings(raw_settings, manager)
         with manager:
-            if providers_file:
-                register_providers_file(providers_file, session)
+            if settings.providers_config:
+                register_providers_file(settings.providers_config, session)
             if has_admin:
-                ensure_admin(session, admin.user_name, admin.password)
+                ensure_admin(session, settings.admin_user, settings.admin_password)
         session.close()
 
 
-def main(global_config, **settings):
+def main(global_config, **raw_settings):
     """The WSGI application (``egg:magpie`` in an ini file)."""
-    from magpie.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
-    from magpie.helpers.users import load_admin_settings
-    from magpie.security import load_security_settings
-    from magpie.settings import SettingsError, apply_env_overrides
+    from magpie.api.limits import BodySizeLimit
+    from magpie.config import apply_env_overrides, load_settings
 
-    settings = apply_env_overrides(settings)
-    # Refuse unusable settings before touching the database.
-    settings["magpie.security_settings"] = load_security_settings(settings)
-    admin = load_admin_settings(settings)
-    try:
-        max_body = int(settings.get("magpie.api.max_body_bytes", DEFAULT_MAX_BODY_BYTES))
-    except (TypeError, ValueError):
-        raise SettingsError("magpie.api.max_body_bytes: expected a number of bytes") from None
-    settings.setdefault("retry.attempts", 3)
-    _prepare_database(settings, admin)
-    with Configurator(settings=settings) as config:
+    raw_settings = apply_env_overrides(raw_settings)
+    settings = load_settings(raw_settings)  # refuse unusable settings before touching the database
+    raw_settings.setdefault("retry.attempts", 3)
+    _prepare_database(raw_settings, settings)
+    with Configurator(settings=raw_settings) as config:
+        config.registry["magpie.settings"] = settings
         config.include("pyramid_retry")
-        config.include("magpie.renderers")
         config.include("magpie.db")
-        config.include("magpie.security")
-        config.include("magpie.views")
+        config.include("magpie.accounts")
         config.include("magpie.api")
         config.include("magpie.ui")
-    return BodySizeLimit(config.make_wsgi_app(), max_body)
+    return BodySizeLimit(config.make_wsgi_app(), settings.max_body_bytes)

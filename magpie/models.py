@@ -1,12 +1,13 @@
 """Tables: ziggurat_foundations users, groups and resources, services, and the stored remote trees.
 
-Models describe data only; queries and behaviour live in :mod:`magpie.helpers`.
+Models describe data only; queries and behaviour live in the domain packages (accounts,
+services, resources, sync).
 """
 import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, relationship
+from sqlalchemy.orm import DeclarativeBase
 from ziggurat_foundations import ziggurat_model_init
 from ziggurat_foundations.models.external_identity import ExternalIdentityMixin
 from ziggurat_foundations.models.group import GroupMixin
@@ -138,10 +139,6 @@ class Resource(ResourceMixin, Base):
     def display_name(self) -> str:
         return self.resource_display_name or self.resource_name
 
-    @property
-    def __acl__(self):
-        return []
-
 
 # Names are what paths are made of: unique among siblings, and service names unique, so two
 # requests racing to create the same thing cannot both succeed.
@@ -167,10 +164,6 @@ class Service(Resource):
     url = sa.Column(sa.UnicodeText(), nullable=False)
     sync_type = sa.Column(sa.Unicode(50), nullable=True, index=True)
     configuration = sa.Column(sa.JSON(), nullable=True)
-
-    @property
-    def service_name(self) -> str:
-        return self.resource_name
 
 
 class Directory(Resource):
@@ -259,9 +252,6 @@ class RemoteResourcesSyncInfo(Base):
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
     kept = sa.Column(sa.Integer(), nullable=True)
-
-    service = relationship(Service, foreign_keys=[service_id])
-    main_resource = relationship(RemoteResource, foreign_keys=[remote_resource_id])
 
     def __repr__(self):
         return f"<RemoteResourcesSyncInfo service_id={self.service_id} last_sync={self.last_sync}>"

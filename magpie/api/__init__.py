@@ -33,6 +33,8 @@ def _method_not_allowed_view(allowed: str):
 
 
 def includeme(config) -> None:
+    config.include("magpie.api.renderers")
+    config.include("magpie.api.meta")
     config.include("magpie.api.openapi")
     spec = config.registry["magpie.openapi_spec"]
     for name, pattern in ROUTES.items():

@@ -7,8 +7,8 @@ from pyramid.httpexceptions import HTTPUnauthorized
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
-from magpie import security
-from magpie.helpers import users
+from magpie.accounts import security
+from magpie.accounts import users
 
 
 def session_info(request, csrf_token=None) -> dict:

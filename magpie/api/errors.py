@@ -13,8 +13,8 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 
 from magpie.api.openapi import RequestValidationError
 from magpie.db import SyncAlreadyRunning
-from magpie.helpers.services import ConflictError, InvalidInput, NotFoundError
-from magpie.security import SESSION_COOKIE
+from magpie.errors import ConflictError, InvalidInput, NotFoundError
+from magpie.accounts.security import SESSION_COOKIE
 
 LOGGER = logging.getLogger(__name__)
 

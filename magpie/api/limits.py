@@ -8,8 +8,6 @@ import io
 import json
 from typing import Callable, Iterable
 
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-
 
 def _too_large(start_response: Callable, limit: int) -> Iterable[bytes]:
     body = json.dumps({"code": 413, "error": "Request Entity Too Large",
@@ -23,7 +21,7 @@ def _too_large(start_response: Callable, limit: int) -> Iterable[bytes]:
 class BodySizeLimit:
     """WSGI middleware answering 413 (JSON) to bodies over ``max_bytes``."""
 
-    def __init__(self, app: Callable, max_bytes: int = DEFAULT_MAX_BODY_BYTES):
+    def __init__(self, app: Callable, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 

@@ -20,8 +20,9 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from magpie.helpers.sync_services import SYNC_SERVICES_TYPES
-from magpie.settings import as_bool
+from magpie.config import settings_of
+from magpie.sync.config import configuration_schema
+from magpie.sync.types import SYNC_SERVICES_TYPES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -31,12 +32,14 @@ DOCS_STATIC = "/api/docs/static"
 
 
 def load_spec() -> dict:
-    """The document as served: the file, with the sync types of this server's registry."""
+    """The document as served: the file, with the sync types of this server's registry and the
+    schema of a service's configuration generated from :mod:`magpie.sync.config`."""
     with SPEC_PATH.open(encoding="utf-8") as stream:
         spec = yaml.safe_load(stream)
-    spec = copy.deepcopy(spec)
-    sync_type = spec["components"]["schemas"]["SyncType"]
-    sync_type["enum"] = sorted(SYNC_SERVICES_TYPES) + [None]
+    schemas = spec["components"]["schemas"]
+    schemas["SyncType"]["enum"] = sorted(SYNC_SERVICES_TYPES) + [None]
+    extra_fields = [field for name in sorted(SYNC_SERVICES_TYPES) for field in SYNC_SERVICES_TYPES[name].config_fields]
+    schemas["Configuration"] = configuration_schema(extra_fields)
     return spec
 
 
@@ -184,11 +187,9 @@ def openapi_view(view, info):
     """View deriver: validate the request of ``openapi=True`` views, and their answer if asked."""
     if not info.options.get("openapi"):
         return view
-    settings = info.registry.settings
     # Off unless asked (the tests ask): checking a 100,000-node tree against the recursive schema
     # takes minutes, so no served instance should pay for it.
-    check_responses = as_bool(settings.get("magpie.api.validate_responses", False),
-                              "magpie.api.validate_responses")
+    check_responses = settings_of(info.registry).validate_responses
 
     def validated_view(context, request):
         openapi = request.registry[REGISTRY_KEY]

@@ -1,7 +1,7 @@
 """Services: list, register, show, change, delete."""
 from pyramid.view import view_config
 
-from magpie.helpers import services
+from magpie.services import crud as services
 
 ADMIN = dict(renderer="json", openapi=True, permission="admin")
 

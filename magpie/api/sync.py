@@ -8,14 +8,15 @@ from pyramid.view import view_config
 
 from magpie.api.resources import flag
 from magpie.api.services import ADMIN, service_of
-from magpie.helpers import services
-from magpie.helpers.sync_resources import SyncError, fetch_single_service, get_sync_history
+from magpie.services import crud as services
+from magpie.sync import status
+from magpie.sync.runner import SyncError, sync_service
 
 
 @view_config(route_name="api.service_sync", request_method="GET", **ADMIN)
 def sync_status(request):
     service = service_of(request)
-    return {"service": services.service_as_dict(service), "sync": services.get_sync_status(service, request.dbsession)}
+    return {"service": services.service_as_dict(service), "sync": status.get_sync_status(service, request.dbsession)}
 
 
 @view_config(route_name="api.service_sync", request_method="POST", **ADMIN)
@@ -23,11 +24,11 @@ def run_sync(request):
     service = service_of(request)
     services.require_sync_type(service)
     try:
-        result = fetch_single_service(service, request.dbsession, dry_run=flag(request, "dry_run"), origin="api")
+        result = sync_service(service, request.dbsession, dry_run=flag(request, "dry_run"), origin="api")
     except SyncError as exc:
         result = exc.result
         request.response.status_int = 502
-    return {"result": result.as_dict(), "sync": services.get_sync_status(service, request.dbsession)}
+    return {"result": result.as_dict(), "sync": status.get_sync_status(service, request.dbsession)}
 
 
 @view_config(route_name="api.service_sync_history", request_method="GET", **ADMIN)
@@ -35,4 +36,4 @@ def sync_history(request):
     service = service_of(request)
     limit = request.openapi_validated.parameters.query.get("limit", 50)  # 1..1000, from the document
     return {"service": services.service_as_dict(service),
-            "runs": get_sync_history(service.resource_id, request.dbsession, limit)}
+            "runs": status.get_sync_history(service.resource_id, request.dbsession, limit)}

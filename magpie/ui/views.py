@@ -15,9 +15,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
 
 import magpie
-from magpie import models, security
-from magpie.helpers import services, users
-from magpie.helpers.services import ConflictError, InvalidInput, NotFoundError
+from magpie import models
+from magpie.accounts import security
+from magpie.services import crud as services
+from magpie.accounts import users
+from magpie.errors import ConflictError, InvalidInput, NotFoundError
+from magpie.sync import status as sync_status
 from magpie.ui import display
 
 LOGGER = logging.getLogger(__name__)
@@ -130,7 +133,7 @@ def signout(request):
 def services_page(request):
     now = models.utcnow()
     listed = services.list_services(request.dbsession)
-    statuses = services.get_sync_statuses(listed, request.dbsession)
+    statuses = sync_status.get_sync_statuses(listed, request.dbsession)
     rows = [{**status_context(service, statuses[service.resource_id], now),
              "url": request.route_path("ui.service", service=service.resource_id)} for service in listed]
     return page_context(request, rows=rows, out_of_sync_words=display.out_of_sync_words())
@@ -155,7 +158,7 @@ def service_page(request):
     service_id = service.resource_id
     return page_context(
         request,
-        **status_context(service, services.get_sync_status(service, request.dbsession), models.utcnow()),
+        **status_context(service, sync_status.get_sync_status(service, request.dbsession), models.utcnow()),
         out_of_sync_words=display.out_of_sync_words(),
         out_of_sync_seconds=int(display.OUT_OF_SYNC.total_seconds()),
         api={

@@ -2,7 +2,7 @@
 
 Each parser is a pure function of the body chunks and the URL they came from, returning
 ``[(name, title), ...]`` in document order. Parsing streams through the hardened
-:func:`~magpie.helpers.safe_xml.iter_events` and drops every element once read, so a 150 KB
+:func:`~magpie.sync.remote.safe_xml.iter_events` and drops every element once read, so a 150 KB
 WFS 2.0 document full of filter capabilities never lives whole in memory.
 
 Elements are matched by local name, never by namespace: servers in the wild use pre-standard
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from magpie.helpers.http import RemoteError
-from magpie.helpers.safe_xml import iter_events, local_name, namespace_of
+from magpie.sync.remote.http import RemoteError
+from magpie.sync.remote.safe_xml import iter_events, local_name, namespace_of
 
 Entry = Tuple[str, str]  # (name, title)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.helpers.gc_pause import gc_paused
+from magpie.gc_pause import gc_paused
 
 _RESOURCES = models.Resource.__table__
 

@@ -16,7 +16,8 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from magpie.helpers.http import ChunkReader, RemoteError
+from magpie.gc_pause import gc_paused
+from magpie.sync.remote.http import ChunkReader, RemoteError
 
 _BOGUS_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -96,7 +97,8 @@ def parse_with_handlers(chunks: Iterator[bytes], url: str,
             data = source.read(CHUNK)
             if not data:
                 break
-            parser.Parse(data, False)
+            with gc_paused():  # parsing builds many small objects; reading waits on the network
+                parser.Parse(data, False)
         parser.Parse(b"", True)
     except _Refused as exc:
         raise RemoteError(url, f"refused unsafe XML ({exc})") from None

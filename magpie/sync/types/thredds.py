@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from magpie.helpers.http import BudgetExceeded, HttpClient, RemoteError
-from magpie.helpers.remote_tree import Path, RemoteTree
-from magpie.helpers.safe_xml import parse_with_handlers
+from magpie.gc_pause import gc_paused
+from magpie.sync.remote.http import BudgetExceeded, HttpClient, RemoteError
+from magpie.sync.tree import Path, RemoteTree
+from magpie.sync.remote.safe_xml import parse_with_handlers
+from magpie.sync.types.base import SyncServiceInterface
 
 LOGGER = logging.getLogger(__name__)
 
@@ -158,6 +160,7 @@ class ThreddsCrawler:
             raise RemoteError(final_url, "expected a THREDDS XML catalog, got an HTML page")
         return final_url, parse_catalog(chunks, final_url)
 
+    @gc_paused()  # around building the tree only, never across a network wait
     def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
         # The datasets of a catalog mostly share one directory: group them by it, so the names of
         # a directory are worked out once and its files go into the tree in one call.
@@ -240,3 +243,22 @@ class ThreddsCrawler:
                 raise
         LOGGER.debug("crawled %d catalogs of %s in %.2f s", catalogs, self.base_url, time.monotonic() - started)
         return tree.children, catalogs
+
+
+class SyncThredds(SyncServiceInterface):
+    """THREDDS Data Server: ``catalog.xml`` and the catalogs it references.
+
+    ``start_catalog`` (see :mod:`magpie.sync.config`) is relative to the service URL.
+    """
+
+    sync_type = "thredds"
+    max_depth = 3
+
+    def get_children(self, http: HttpClient) -> dict:
+        base = self.url.rstrip("/") + "/"
+        start = urljoin(base, self.config.start_catalog)
+        crawler = ThreddsCrawler(http=http, base_url=base, max_depth=self.max_depth,
+                                 max_nodes=self.config.max_nodes, pool_size=self.config.pool_size)
+        children, _ = crawler.crawl(start)
+        self.problems.extend(crawler.problems)
+        return children

@@ -3,6 +3,9 @@
 Building a tree of a hundred thousand dicts triggers the collector thousands of times, and each
 full pass walks every object already built: tree building turns quadratic. The trees hold no
 reference cycles, so nothing is lost by collecting once afterwards instead.
+
+The pause is process-wide (inside the web server it pauses the collector for every request
+thread), so it goes around CPU work that builds trees, never around a network or database wait.
 """
 import contextlib
 import gc

@@ -14,19 +14,17 @@ with Basic.
 import base64
 import binascii
 import logging
-import secrets
 from dataclasses import dataclass
-from typing import Mapping, Optional, Tuple
+from typing import Optional, Tuple
 from urllib.parse import urlsplit
 
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.exceptions import BadCSRFOrigin
 from pyramid.session import SignedCookieSessionFactory
-from pyramid.settings import aslist
 
-from magpie.helpers import users
-from magpie.settings import SettingsError, as_bool, refuse_in_production, weak_secret_problem
+from magpie.accounts import users
+from magpie.config import settings_of
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,37 +32,9 @@ SESSION_COOKIE = "magpie_session"
 CSRF_HEADER = "X-CSRF-Token"
 ADMIN_PERMISSION = "admin"
 ADMIN_PRINCIPAL = f"group:{users.ADMIN_GROUP}"
-DEVELOPMENT_SECRET = "magpie-development-secret-change-me"
-MIN_SECRET_LENGTH = 32
 SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "TRACE"])
 
 _IDENTITY_KEY = "magpie.identity"
-
-
-@dataclass(frozen=True)
-class SecuritySettings:
-    secret: str
-    session_timeout: int
-    cookie_secure: bool
-    trusted_origins: Tuple[str, ...]
-
-
-def load_security_settings(settings: Mapping[str, object]) -> SecuritySettings:
-    """Read and check the session settings once at start-up: production needs a real secret."""
-    production = users.environment_of(settings) == "production"
-    secret = str(settings.get("magpie.secret") or "")
-    problem = weak_secret_problem(secret, DEVELOPMENT_SECRET, MIN_SECRET_LENGTH, "session secret",
-                                  "magpie.secret (MAGPIE_SECRET)")
-    refuse_in_production(problem, production, LOGGER)
-    if not secret:
-        secret = secrets.token_urlsafe(48)  # sessions then last as long as this process
-    try:
-        timeout = int(settings.get("magpie.session_timeout", 8 * 3600))
-    except (TypeError, ValueError):
-        raise SettingsError("magpie.session_timeout: expected a number of seconds") from None
-    secure = as_bool(settings.get("magpie.cookie_secure", production), "magpie.cookie_secure")
-    origins = tuple(aslist(settings.get("magpie.trusted_origins", "")))
-    return SecuritySettings(secret=secret, session_timeout=timeout, cookie_secure=secure, trusted_origins=origins)
 
 
 @dataclass(frozen=True)
@@ -186,8 +156,8 @@ def is_cross_site(request) -> bool:
     if origin == "null":
         return True
     own = _origin_of(request.host_url)
-    trusted = request.registry.get("magpie.security_settings")
-    allowed = {own} | {_origin_of(o) or o.lower() for o in (trusted.trusted_origins if trusted else ())}
+    trusted = settings_of(request.registry).trusted_origins
+    allowed = {own} | {_origin_of(o) or o.lower() for o in trusted}
     return (_origin_of(origin) or origin.lower()) not in allowed
 
 
@@ -206,20 +176,8 @@ def csrf_applies(request) -> bool:
     return identity.via == "session"
 
 
-def csrf_token_for(request) -> Optional[str]:
-    """The session's CSRF token, for callers signed in with the cookie."""
-    identity = request.identity
-    if identity is None or identity.via != "session":
-        return None
-    return request.session.get_csrf_token()
-
-
 def includeme(config) -> None:
-    settings = config.get_settings()
-    security_settings = settings.get("magpie.security_settings")  # typed by main() at start-up
-    if not isinstance(security_settings, SecuritySettings):
-        security_settings = load_security_settings(settings)
-    config.registry["magpie.security_settings"] = security_settings
+    security_settings = settings_of(config.registry)
     config.set_session_factory(SignedCookieSessionFactory(
         security_settings.secret,
         cookie_name=SESSION_COOKIE,

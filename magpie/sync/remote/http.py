@@ -6,7 +6,7 @@ are followed by hand so that each hop is checked against the origins the service
 """
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Tuple
 from urllib.parse import urljoin, urlsplit
 
@@ -14,8 +14,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+from magpie.sync.config import SyncConfig
+
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
 USER_AGENT = "magpie-sync/0.1"
@@ -50,13 +50,21 @@ class BudgetExceeded(RemoteError):
     """The sync's total time budget ran out: the whole sync fails, not just one document."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class HttpLimits:
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = DEFAULT_MAX_BYTES
-    pool_size: int = 8
-    retries: int = 2  # more attempts of a GET after a connection error or a 502/503/504
-    backoff: float = 0.5  # seconds before the first retry, doubled for each next one
+    """Bounds of one sync's requests; the values come from the service's
+    :class:`~magpie.sync.config.SyncConfig`, where their defaults live."""
+
+    timeout: float  # seconds for one request, the whole body included
+    max_bytes: int
+    pool_size: int
+    retries: int  # more attempts of a GET after a connection error or a 502/503/504
+    backoff: float  # seconds before the first retry, doubled for each next one
+
+    @classmethod
+    def of(cls, config: SyncConfig) -> "HttpLimits":
+        return cls(timeout=config.timeout, max_bytes=config.max_bytes, pool_size=config.pool_size,
+                   retries=config.retries, backoff=config.retry_backoff)
 
 
 @dataclass
@@ -64,8 +72,8 @@ class HttpClient:
     """GETs for one sync. ``allowed_origins`` empty means any origin (used for the start URL only
     when the service configuration allows other hosts)."""
 
+    limits: HttpLimits
     allowed_origins: Iterable[Tuple[str, str]] = ()
-    limits: HttpLimits = field(default_factory=HttpLimits)
     deadline: Optional[float] = None  # time.monotonic() value after which nothing is fetched
 
     def __post_init__(self):

@@ -24,7 +24,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from magpie import db, models
-from magpie.helpers import services
+from magpie.errors import InvalidInput
+from magpie.services import crud as services
 
 LOGGER = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def parse_providers(document: object, source: str = "providers") -> List[Provide
             services.validate_service_name(name)
             sync_type = services.validate_sync_type(entry.get("sync_type"))
             configuration = services.validate_configuration(entry.get("configuration"), sync_type)
-        except services.InvalidInput as exc:
+        except InvalidInput as exc:
             raise ProvidersError(f"{where}: {exc}") from None
         if "public" in entry and not isinstance(entry["public"], bool):
             raise ProvidersError(f"{where}: 'public' must be true or false")
@@ -118,7 +119,7 @@ def register_providers_file(path: str, session: Session) -> Dict[str, str]:
 
 def main(argv=None) -> int:
     """``magpie-register-providers FILE``: exit 0 when registered, 2 for a bad file or database."""
-    from magpie.settings import SettingsError, settings_from_cli
+    from magpie.config import SettingsError, settings_from_cli
 
     parser = argparse.ArgumentParser(prog="magpie-register-providers",
                                      description="Create or update services from a providers YAML file.")

@@ -5,60 +5,17 @@ Accounts are ziggurat_foundations users; administrators are the members of the g
 manager (passlib).
 """
 import logging
-from dataclasses import dataclass
-from typing import List, Mapping, Optional
+from typing import List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from ziggurat_foundations.models.services.user import UserService
 
 from magpie import models
-from magpie.settings import SettingsError, refuse_in_production, weak_secret_problem
 
 LOGGER = logging.getLogger(__name__)
 
 ADMIN_GROUP = "administrators"
-#: The password development.ini carries; never accepted in production.
-DEVELOPMENT_PASSWORD = "magpie-dev-password"
-MIN_PASSWORD_LENGTH = 12
-ENVIRONMENTS = ("development", "test", "production")
-
-
-@dataclass(frozen=True)
-class AdminSettings:
-    user_name: Optional[str]
-    password: Optional[str]
-    production: bool
-
-
-def environment_of(settings: Mapping[str, object]) -> str:
-    environment = str(settings.get("magpie.environment") or "development").strip().lower()
-    if environment not in ENVIRONMENTS:
-        raise SettingsError(f"magpie.environment: expected one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
-    return environment
-
-
-def load_admin_settings(settings: Mapping[str, object]) -> AdminSettings:
-    """Read and check ``magpie.admin_user`` / ``magpie.admin_password`` once at start-up.
-
-    In production a missing, short or development password stops start-up; elsewhere it is
-    logged, so a development server still runs out of the box.
-    """
-    production = environment_of(settings) == "production"
-    user_name = str(settings.get("magpie.admin_user") or "").strip() or None
-    password = str(settings.get("magpie.admin_password") or "") or None
-    if user_name is None or password is None:
-        problem = "no administrator: set magpie.admin_user and magpie.admin_password " \
-                  "(MAGPIE_ADMIN_USER / MAGPIE_ADMIN_PASSWORD)"
-    else:
-        problem = weak_secret_problem(password, DEVELOPMENT_PASSWORD, MIN_PASSWORD_LENGTH,
-                                      "administrator password", "MAGPIE_ADMIN_PASSWORD")
-    refuse_in_production(problem, production, LOGGER)
-    if user_name is not None and len(user_name) > 128:
-        raise SettingsError("magpie.admin_user: at most 128 characters")
-    return AdminSettings(user_name=user_name, password=password, production=production)
-
-
 def _admin_group(session: Session) -> models.Group:
     group = session.execute(sa.select(models.Group).where(models.Group.group_name == ADMIN_GROUP)).scalar()
     if group is None:

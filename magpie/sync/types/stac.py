@@ -10,11 +10,11 @@ because a truncated listing would make every later collection look gone remotely
 from typing import List, Optional, Tuple
 from urllib.parse import urldefrag, urljoin
 
-from magpie.helpers.http import HttpClient, RemoteError
+from magpie.models import NAME_LENGTH
+from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.types.base import SyncServiceInterface
 
 Entry = Tuple[str, str]  # (collection id, title)
-
-DEFAULT_MAX_PAGES = 1000
 
 
 def collections_url(service_url: str) -> str:
@@ -55,7 +55,7 @@ def matched_count(document: dict) -> Optional[int]:
 
 
 def list_collections(http: HttpClient, start_url: str, problems: List[str],
-                     max_pages: int = DEFAULT_MAX_PAGES) -> List[Entry]:
+                     max_pages: int) -> List[Entry]:
     """Every collection listed from ``start_url`` on, following ``rel=next`` links.
 
     Anything that makes the listing untrustworthy raises :class:`RemoteError` naming the page;
@@ -95,3 +95,23 @@ def list_collections(http: HttpClient, start_url: str, problems: List[str],
     if matched is not None and matched > listed:
         problems.append(f"{start_url}: the server reports {matched} collections, {listed} were listed")
     return entries
+
+
+class SyncSTAC(SyncServiceInterface):
+    """STAC API: one ``collection`` per id listed by ``{url}/collections`` and its ``rel=next``
+    pages, titled by the collection title. ``max_pages`` bounds the paging."""
+
+    sync_type = "stac"
+    max_depth = 1
+
+    def get_children(self, http: HttpClient) -> dict:
+        entries = list_collections(http, collections_url(self.url), self.problems,
+                                   max_pages=self.config.max_pages)
+        tree = self.new_tree()
+        for identifier, title in entries:
+            if len(identifier) > NAME_LENGTH:
+                self.problems.append(f"skipped a collection id longer than {NAME_LENGTH} characters: "
+                                     f"{identifier[:80]}...")
+                continue
+            tree.add((identifier,), "collection", title[:NAME_LENGTH])
+        return tree.children

@@ -7,7 +7,7 @@ keeps its row and id whatever else changed around it.
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
-from magpie.helpers.http import RemoteError
+from magpie.sync.remote.http import RemoteError
 
 Path = Tuple[str, ...]
 
@@ -163,10 +163,11 @@ class TreeDiff:
         return result[:limit] if limit is not None else result
 
 
-def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
+def plan_diff(rows: Iterable, main_name: str, main_node: dict, main_id: Optional[int]) -> TreeDiff:
     """Compare the stored rows of one service with a crawled tree whose main node is
-    ``main_name: main_node``. Rows that cannot be reached from the main node (a second main
-    node, orphans of corrupt data) are removed.
+    ``main_name: main_node``. ``main_id`` is the stored main node (:func:`magpie.sync.store.main_node_id`),
+    matched to the crawled one whatever its name, so a renamed service keeps its id; None when
+    there is none yet. Rows that cannot be reached from it (orphans of corrupt data) are removed.
 
     ``rows`` hold the fields of :class:`StoredNode` in its order. They are read by position and
     nodes are compared in the loop itself: on a tree of a hundred thousand nodes, attribute access
@@ -175,14 +176,10 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     diff = TreeDiff()
     stored = diff._stored
     children_of: Dict[Optional[int], Dict[str, StoredNode]] = {}
-    main_row = None
     for row in rows:
         resource_id, parent_id, name = row[0], row[1], row[2]
         stored[resource_id] = row
-        if parent_id is None:
-            if main_row is None or resource_id < main_row[0]:
-                main_row = row
-        else:
+        if parent_id is not None:
             siblings = children_of.get(parent_id)
             if siblings is None:
                 siblings = children_of[parent_id] = {}
@@ -191,8 +188,8 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict) -> TreeDiff:
     added = diff.added
     changed = diff.changed
     no_children: Dict[str, StoredNode] = {}
-    # The main node is matched to the oldest stored main row whatever its name (a renamed service
-    # keeps its id): it is the one child of a level above the tree, so one loop matches every node.
+    main_row = stored.get(main_id) if main_id is not None else None
+    # The main node is the one child of a level above the tree, so one loop matches every node.
     main = {**main_node, "resource_display_name": main_node.get("resource_display_name") or main_name,
             "resource_type": main_node.get("resource_type", "service")}
     stack = [({main_name: main}, {main_name: main_row} if main_row is not None else no_children, None, -1)]

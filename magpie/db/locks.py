@@ -1,0 +1,132 @@
+"""One sync per service at a time, across threads, processes and hosts.
+
+PostgreSQL: a session advisory lock, freed by the server if the process dies. SQLite: a committed
+row of ``sync_locks``, taken over once stale.
+"""
+import logging
+import os
+import socket
+import threading
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from magpie import models
+
+LOGGER = logging.getLogger(__name__)
+
+#: First key of PostgreSQL advisory locks taken by syncs ("mg"), the second is the service id.
+ADVISORY_LOCK_NAMESPACE = 0x6D67
+
+
+class SyncAlreadyRunning(RuntimeError):
+    """Another process or thread holds the sync lock of this service."""
+
+    def __init__(self, service_id: int, holder: str = ""):
+        self.service_id = service_id
+        detail = f" (held by {holder})" if holder else ""
+        super().__init__(f"sync already running for service {service_id}{detail}")
+
+
+def _lock_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class _AdvisoryLock:
+    """PostgreSQL session advisory lock on a connection of its own: the server frees it if the
+    process dies."""
+
+    def __init__(self, engine: Engine, service_id: int):
+        self.service_id = service_id
+        self.connection = engine.connect()
+        try:
+            acquired = self.connection.execute(
+                sa.text("SELECT pg_try_advisory_lock(:ns, :sid)"),
+                {"ns": ADVISORY_LOCK_NAMESPACE, "sid": service_id},
+            ).scalar()
+            self.connection.commit()
+        except BaseException:
+            self.connection.close()
+            raise
+        if not acquired:
+            self.connection.close()
+            raise SyncAlreadyRunning(service_id)
+
+    def release(self) -> None:
+        try:
+            self.connection.execute(sa.text("SELECT pg_advisory_unlock(:ns, :sid)"),
+                                    {"ns": ADVISORY_LOCK_NAMESPACE, "sid": self.service_id})
+            self.connection.commit()
+        finally:
+            self.connection.close()
+
+
+class _RowLock:
+    """A committed row of ``sync_locks`` (SQLite), taken over once older than ``stale_after``."""
+
+    def __init__(self, engine: Engine, service_id: int, stale_after: float):
+        self.engine = engine
+        self.service_id = service_id
+        self.owner = _lock_owner()
+        table = models.SyncLock.__table__
+        now = models.utcnow()
+        with engine.begin() as connection:
+            row = connection.execute(sa.select(table.c.owner, table.c.acquired_at)
+                                     .where(table.c.service_id == service_id)).first()
+            if row is not None:
+                if (now - row.acquired_at).total_seconds() < stale_after:
+                    raise SyncAlreadyRunning(service_id, row.owner)
+                LOGGER.warning("taking over the stale sync lock of service %s held by %s", service_id, row.owner)
+                connection.execute(table.delete().where(table.c.service_id == service_id))
+            try:
+                connection.execute(table.insert().values(service_id=service_id, owner=self.owner,
+                                                         acquired_at=now))
+            except sa.exc.IntegrityError:
+                raise SyncAlreadyRunning(service_id) from None
+
+    def release(self) -> None:
+        table = models.SyncLock.__table__
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.service_id == self.service_id,
+                                                    table.c.owner == self.owner))
+
+
+def hold_sync_lock(session: Session, service_id: int, stale_after: float = 3600.0) -> None:
+    """Take the sync lock of one service until ``session``'s transaction ends, or raise
+    :class:`SyncAlreadyRunning` at once.
+
+    The lock lives on its own connection so that it covers the remote crawl without holding the
+    database's write lock, and it is released only after the caller commits or rolls back, so the
+    next sync reads the tree this one wrote. PostgreSQL: a session advisory lock. SQLite: a row of
+    ``sync_locks``. Call it before the session writes anything (SQLite has one writer at a time).
+    """
+    engine = session.get_bind()
+    connection = session.connection()  # begin now, so that the transaction manager knows the session
+    if engine.dialect.name == "postgresql":
+        lock = _AdvisoryLock(engine, service_id)
+    elif connection.connection.driver_connection.in_transaction:
+        # This session already holds SQLite's single write lock: no other sync can write until it
+        # commits, and a lock row written from another connection would wait for it forever.
+        return
+    else:
+        lock = _RowLock(engine, service_id, stale_after)
+    held = session.info.get("magpie_sync_locks")
+    if held is None:
+        held = session.info["magpie_sync_locks"] = []
+        sa.event.listen(session, "after_transaction_end", _release_held_locks)
+    held.append(lock)
+
+
+def _release_held_locks(session: Session, session_transaction) -> None:
+    if session_transaction.parent is not None:
+        return
+    held = session.info.get("magpie_sync_locks") or []
+    while held:
+        lock = held.pop()
+        try:
+            lock.release()
+        except Exception:  # a release failure must not hide the outcome of the sync
+            LOGGER.exception("cannot release the sync lock of service %s", lock.service_id)
+
+

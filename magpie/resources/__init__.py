@@ -1,0 +1,8 @@
+"""A service's local resource tree: load it in one query (:mod:`~magpie.resources.tree`), create
+and delete resources where their parent may hold them (:mod:`~magpie.resources.actions`), and
+reconcile it with the remote tree: clean what is gone, adopt what is new
+(:mod:`~magpie.resources.reconcile`).
+
+It imports :mod:`magpie.services` (to find a service), :mod:`magpie.sync` (the stored remote tree),
+:mod:`magpie.db` and :mod:`magpie.models`; never the API or the UI.
+"""

@@ -1,0 +1,169 @@
+"""Running a sync: crawl one service, apply what changed to its stored tree, record how it went.
+
+The crawl happens before any write, and a failed crawl writes nothing but the error, so the last
+good tree stays. Syncs of one service never interleave (:func:`magpie.db.hold_sync_lock`).
+"""
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Dict, Iterable, List, Optional, Union
+
+import sqlalchemy as sa
+import transaction
+from sqlalchemy.orm import Session
+
+from magpie import db, models
+from magpie.sync.remote.http import RemoteError
+from magpie.sync.status import record_run
+from magpie.sync.store import apply_update, plan_update
+from magpie.sync.types import get_sync_type
+
+LOGGER = logging.getLogger(__name__)
+
+#: Paths listed by a dry run, each of added and removed.
+PREVIEW_LIMIT = 1000
+
+#: Who asked for a sync when the caller does not say.
+IN_PROCESS = "in-process"
+
+
+@dataclass
+class SyncResult:
+    service_id: int
+    service_name: str
+    sync_type: str
+    added: int = 0
+    removed: int = 0
+    kept: int = 0
+    duration: float = 0.0
+    error: Optional[str] = None
+    problems: List[str] = field(default_factory=list)
+    dry_run: bool = False
+    #: Dry runs only: paths that would be added and removed (at most PREVIEW_LIMIT of each).
+    preview: Optional[Dict[str, List[str]]] = None
+    #: Who asked: ``api``, ``cron``, ``in-process`` ...
+    origin: str = IN_PROCESS
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class SyncError(Exception):
+    """A sync failed; the previous remote tree is unchanged and the error is recorded on the
+    service's sync info in the caller's session (commit it to keep the record)."""
+
+    def __init__(self, result: SyncResult):
+        self.result = result
+        super().__init__(f"sync of service {result.service_name!r} failed: {result.error}")
+
+
+def crawl(service: models.Service):
+    """Read the service's remote tree: (tree, problems met on the way that did not fail it)."""
+    syncer = get_sync_type(service.sync_type)(service.resource_name, service.url, service.configuration)
+    return syncer.get_resources(), syncer.problems  # validated once, by plan_update
+
+
+def resolve_service(service: Union[models.Service, int, str], session: Session) -> models.Service:
+    if isinstance(service, models.Service):
+        return service
+    query = sa.select(models.Service)
+    if isinstance(service, int) or (isinstance(service, str) and service.isdigit()):
+        query = query.where(models.Service.resource_id == int(service))
+    else:
+        query = query.where(models.Service.resource_name == service)
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise LookupError(f"no service {service!r}")
+    return found
+
+
+def sync_service(service: Union[models.Service, int, str], session: Session, dry_run: bool = False,
+                 origin: str = IN_PROCESS) -> SyncResult:
+    """Crawl the service and replace its stored remote tree by a diff, holding its sync lock
+    (:class:`magpie.db.SyncAlreadyRunning` when another sync runs). On failure the stored tree is
+    untouched, the error is recorded and :class:`SyncError` raised. With ``dry_run`` the diff is
+    computed and nothing is written. The caller commits."""
+    service = resolve_service(service, session)
+    if not service.sync_type:
+        raise ValueError(f"service {service.resource_name!r} has no sync type")
+    result = SyncResult(service_id=service.resource_id, service_name=service.resource_name,
+                        sync_type=service.sync_type, dry_run=dry_run, origin=origin)
+    db.hold_sync_lock(session, service.resource_id)
+    attempted = models.utcnow()
+    started = time.monotonic()
+    LOGGER.info("syncing service %r (%s) from %s", service.resource_name, service.sync_type, service.url)
+    try:
+        remote_resources, result.problems = crawl(service)
+        diff = (plan_update if dry_run else apply_update)(remote_resources, service.resource_id, session)
+    except (RemoteError, ValueError) as exc:
+        result.error = str(exc)
+    result.duration = round(time.monotonic() - started, 3)
+    for problem in result.problems:
+        LOGGER.warning("service %r: %s", service.resource_name, problem)
+    if result.error is None:
+        result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
+        if dry_run:
+            result.preview = {"added": diff.added_paths(PREVIEW_LIMIT), "removed": diff.removed_paths(PREVIEW_LIMIT)}
+    if not dry_run:
+        record_run(session, service, attempted, result)
+    if result.error is not None:
+        LOGGER.error("sync of service %r failed after %.2f s: %s", service.resource_name, result.duration,
+                     result.error)
+        raise SyncError(result)
+    LOGGER.info("service %r %s in %.2f s: %d added, %d removed, %d kept", service.resource_name,
+                "checked (dry run)" if dry_run else "synced", result.duration, result.added, result.removed,
+                result.kept)
+    return result
+
+
+def sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run: bool = False,
+                            origin: str = IN_PROCESS) -> Optional[SyncResult]:
+    """Sync one service in a transaction of its own; None when another sync of it runs. A failed
+    sync commits only its recorded error; a database error rolls back this service alone and is
+    recorded afterwards."""
+    manager = transaction.TransactionManager(explicit=True)
+    session = db.get_tm_session(db.get_session_factory(engine), manager)
+    try:
+        try:
+            with manager:
+                try:
+                    return sync_service(service_id, session, dry_run=dry_run, origin=origin)
+                except SyncError as exc:
+                    return exc.result
+        except db.SyncAlreadyRunning as exc:
+            LOGGER.warning("%s; skipped", exc)
+            return None
+        except sa.exc.SQLAlchemyError as exc:
+            LOGGER.exception("database error while syncing service %s", service_id)
+            with manager:
+                service = session.get(models.Service, service_id)
+                result = SyncResult(service_id=service_id, service_name=service.resource_name,
+                                    sync_type=service.sync_type or "", dry_run=dry_run, origin=origin,
+                                    error=f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+                if not dry_run:
+                    record_run(session, service, models.utcnow(), result)
+                return result
+    finally:
+        session.close()
+
+
+def sync_services(engine: sa.engine.Engine, service_ids: Iterable[int], dry_run: bool = False, jobs: int = 1,
+                  origin: str = IN_PROCESS) -> List[SyncResult]:
+    """Sync services ``jobs`` at a time, each in its own session and transaction; those another
+    sync was already running for are left out."""
+    service_ids = list(service_ids)
+
+    def one(service_id: int) -> Optional[SyncResult]:
+        return sync_in_own_transaction(engine, service_id, dry_run, origin)
+
+    if jobs <= 1 or len(service_ids) <= 1:
+        results = [one(service_id) for service_id in service_ids]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sync") as pool:
+            results = list(pool.map(one, service_ids))
+    return [result for result in results if result is not None]

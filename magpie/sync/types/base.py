@@ -1,0 +1,66 @@
+"""What every sync type is: a class that reads one remote service as a resource tree."""
+import abc
+import time
+from typing import Mapping, Optional, Sequence
+
+from magpie.sync.config import ConfigField, SyncConfig
+from magpie.sync.remote.http import HttpClient, HttpLimits, origin_of
+from magpie.sync.tree import RemoteTree
+
+
+class SyncServiceInterface(abc.ABC):
+    """Reads the remote tree of one service.
+
+    ``configuration`` is the service's JSON configuration, parsed once into :attr:`config`
+    (:class:`~magpie.sync.config.SyncConfig`: depth, limits, origins); a configuration that does
+    not parse raises :class:`~magpie.errors.InvalidInput`, a ValueError.
+    """
+
+    sync_type: str = ""
+    #: Depth below the service node that a sync looks at; None: the whole tree.
+    max_depth: Optional[int] = None
+    #: Configuration keys of this sync type beyond those of :data:`magpie.sync.config.FIELDS`.
+    config_fields: Sequence[ConfigField] = ()
+
+    def __init__(self, service_name: str, url: str, configuration: Optional[Mapping] = None):
+        self.service_name = service_name
+        self.url = url
+        self.configuration = dict(configuration or {})
+        self.config = self.parse_configuration(configuration)
+        self.max_depth = self.config.depth(type(self).max_depth)
+        self.problems: list = []
+
+    @classmethod
+    def parse_configuration(cls, configuration: Optional[Mapping]) -> SyncConfig:
+        """The typed configuration of a service of this sync type (InvalidInput when unusable)."""
+        return SyncConfig.parse(configuration, cls.config_fields)
+
+    @classmethod
+    def effective_max_depth(cls, configuration: Optional[Mapping] = None) -> Optional[int]:
+        """The depth a service with this configuration is synced to."""
+        return cls.parse_configuration(configuration).depth(cls.max_depth)
+
+    def http_client(self) -> HttpClient:
+        """One pooled HTTP session for the whole sync, bounded by the service's configuration."""
+        config = self.config
+        origins = {origin_of(self.url)} | {origin_of(origin) for origin in config.allowed_origins}
+        return HttpClient(limits=HttpLimits.of(config), allowed_origins=origins,
+                          deadline=time.monotonic() + config.time_budget)
+
+    def new_tree(self) -> RemoteTree:
+        return RemoteTree(self.max_depth, self.config.max_nodes)
+
+    def service_tree(self, children: dict) -> dict:
+        """Wrap the service's children under its main node, the shape every sync type returns."""
+        return {self.service_name: {"children": children, "resource_type": "service",
+                                    "resource_display_name": self.service_name}}
+
+    def get_resources(self) -> dict:
+        """The remote tree ``{service_name: {"children": {...}, ...}}``; raises
+        :class:`~magpie.sync.remote.http.RemoteError` when the service cannot be read."""
+        with self.http_client() as http:
+            return self.service_tree(self.get_children(http))
+
+    @abc.abstractmethod
+    def get_children(self, http: HttpClient) -> dict:
+        """The children of the service node, read with ``http``."""

@@ -1,0 +1,53 @@
+"""GeoServer's REST API: workspaces, then the layers of each."""
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
+
+from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.types.base import SyncServiceInterface
+
+
+def _as_list(value) -> list:
+    """GeoServer writes an empty collection as ``""`` and a single member as an object."""
+    if value in (None, ""):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class SyncGeoserverAPI(SyncServiceInterface):
+    """GeoServer REST API (service URL ends in ``/rest``): workspace > layer."""
+
+    sync_type = "geoserver-api"
+    max_depth = 2
+
+    def _members(self, http: HttpClient, url: str, outer: str, inner: str) -> list:
+        final_url, document = http.get_json(url)
+        if not isinstance(document, dict) or outer not in document:
+            raise RemoteError(final_url, f"expected a JSON object with {outer!r}")
+        container = document[outer]
+        members = _as_list(container.get(inner) if isinstance(container, dict) else container)
+        names = []
+        for member in members:
+            name = member.get("name") if isinstance(member, dict) else None
+            if not isinstance(name, str) or not name:
+                raise RemoteError(final_url, f"{inner} without a name: {member!r}"[:300])
+            names.append(name)
+        return names
+
+    def get_children(self, http: HttpClient) -> dict:
+        """Workspaces, then the layers of each, fetched by the service's bounded pool: a GeoServer
+        with hundreds of workspaces answers one request per workspace."""
+        base = self.url.rstrip("/")
+        tree = self.new_tree()
+        workspaces = self._members(http, f"{base}/workspaces", "workspaces", "workspace")
+        for workspace in workspaces:
+            tree.add((workspace,), "workspace")
+
+        def layers_of(workspace: str) -> list:
+            return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers", "layers", "layer")
+
+        with ThreadPoolExecutor(max_workers=max(http.limits.pool_size, 1), thread_name_prefix="geoserver") as pool:
+            for workspace, layers in zip(workspaces, pool.map(layers_of, workspaces)):
+                prefix = workspace + ":"
+                for layer in layers:
+                    tree.add((workspace, layer[len(prefix):] if layer.startswith(prefix) else layer), "layer")
+        return tree.children
