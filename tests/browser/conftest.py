@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from magpie import db, models
-from tests.browser.live_app import CHROMIUM as DEFAULT_CHROMIUM
-from tests.browser.live_app import CHROMIUM_ARGS, OUTPUT, WIDE, LiveApp, app_settings, screenshot_path
+from tests.support.live_app import CHROMIUM as DEFAULT_CHROMIUM
+from tests.support.live_app import CHROMIUM_ARGS, OUTPUT, WIDE, LiveApp, app_settings, screenshot_path
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("MAGPIE_TEST_CHROMIUM", DEFAULT_CHROMIUM)

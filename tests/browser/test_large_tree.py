@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.helpers import expect, node
 from tests.browser.large_tree import LargeTreeShape, describe, measure_tree_page, service_with_large_tree
-from tests.browser.live_app import LiveApp, app_settings, screenshot_path, sign_in
+from tests.support.live_app import LiveApp, app_settings, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from magpie import db, models
 from tests.browser.helpers import expect, wait_for_tree
-from tests.browser.live_app import ADMIN_PASSWORD, ADMIN_USER, NARROW, WIDE, screenshot_path, sign_in
+from tests.support.live_app import ADMIN_PASSWORD, ADMIN_USER, NARROW, WIDE, screenshot_path, sign_in
 from tests.support.thredds_catalogs import catalog_xml
 
 pytestmark = pytest.mark.browser

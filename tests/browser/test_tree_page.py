@@ -3,7 +3,7 @@ the keyboard, the filter and paging of wide levels."""
 import pytest
 
 from tests.browser.helpers import count_of, expand, expect, node, status, wait_for_tree
-from tests.browser.live_app import NARROW, WIDE, screenshot_path, sign_in
+from tests.support.live_app import NARROW, WIDE, screenshot_path, sign_in
 from tests.support.thredds_catalogs import catalog_xml
 
 pytestmark = pytest.mark.browser

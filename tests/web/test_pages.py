@@ -2,6 +2,7 @@
 token, redirects, error pages without internals, headers, escaping. The API keeps its JSON."""
 import base64
 import re
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -9,8 +10,8 @@ import webtest
 
 import magpie
 from magpie import db, models
-from magpie.helpers import users
-from tests.browser.live_app import ADMIN_PASSWORD, ADMIN_USER, app_settings
+from magpie.accounts import users
+from tests.support.live_app import ADMIN_PASSWORD, ADMIN_USER, app_settings
 
 TRACE_MARKERS = ("Traceback", "File \"", "sqlalchemy", "OperationalError", "Exception")
 
@@ -128,7 +129,10 @@ def test_error_pages_are_html_and_the_api_keeps_json(app):
     assert app.get("/nothing", status=404).json["code"] == 404
 
 
-def test_unexpected_errors_show_no_internals(database_url, caplog):
+def test_unexpected_errors_show_no_internals(sqlite_template, tmp_path, caplog):
+    # SQLite only: the test drops a table, which the shared PostgreSQL database must keep.
+    shutil.copy(sqlite_template, tmp_path / "magpie.sqlite")
+    database_url = f"sqlite:///{tmp_path / 'magpie.sqlite'}"
     app = webtest.TestApp(magpie.main({}, **app_settings(database_url)))
     app.post_json("/services", {"service_name": "thredds", "service_type": "thredds",
                                 "service_url": "http://127.0.0.1:9/thredds"}, headers=basic_auth())

@@ -6,7 +6,7 @@ import webtest
 
 import magpie
 from magpie import models
-from magpie.helpers import users
+from magpie.accounts import users
 
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin-test-password"

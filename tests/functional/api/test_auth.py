@@ -5,7 +5,7 @@ import pytest
 import webtest
 
 import magpie
-from magpie.settings import SettingsError
+from magpie.config import SettingsError
 from tests.functional.api.conftest import ADMIN_PASSWORD, ADMIN_USER, basic
 
 SERVICE = {"service_name": "thredds", "service_type": "thredds", "service_url": "http://127.0.0.1:9/thredds",

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from magpie.api.limits import DEFAULT_MAX_BODY_BYTES
+from magpie.config import DEFAULT_MAX_BODY_BYTES
 
 SERVICE_KEYS = {"resource_id", "service_name", "service_type", "service_url", "service_sync_type", "configuration"}
 

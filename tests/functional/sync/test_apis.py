@@ -4,7 +4,7 @@ import json
 import pytest
 
 from magpie.helpers.sync_resources import SyncError, fetch_single_service
-from tests.functional.helpers import find, names, stored_tree, sync
+from tests.functional.sync.helpers import find, names, stored_tree, sync
 from tests.support.remote_server import fixture_bytes
 
 JSON = "application/json"

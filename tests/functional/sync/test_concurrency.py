@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from magpie import models
 from magpie.helpers import sync_resources
 from magpie.helpers.sync_resources import SyncError, fetch_single_service, get_sync_history
-from tests.functional.helpers import names, stored_tree
+from tests.functional.sync.helpers import names, stored_tree
 from tests.support.thredds_catalogs import catalog_xml
 
 BIN = Path(sys.executable).parent
@@ -46,8 +46,22 @@ def test_two_processes_syncing_one_service_one_runs_one_is_refused(db_url, sessi
 
 
 def test_jobs_sync_services_in_parallel_each_in_its_own_transaction(db_url, session, tm, remote, add_service):
+    # s0, s1 and s2 answer only once all three are being read at once: run one at a time (--jobs
+    # ignored), the first waits out the barrier and answers a broken catalog.
+    together = threading.Barrier(3, timeout=15)
+
+    def answer_together(body: bytes):
+        def answer() -> bytes:
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
+                return b"<catalog"
+            return body
+        return answer
+
     for index in range(4):
-        remote.add(f"/s{index}/catalog.xml", catalog_xml(files=[("x", f"x{index}.nc")]), delay=0.3)
+        body = catalog_xml(files=[("x", f"x{index}.nc")])
+        remote.add(f"/s{index}/catalog.xml", answer_together(body) if index < 3 else body)
     remote.add("/broken/catalog.xml", b"<catalog", content_type="application/xml")
     ids = [add_service(name=f"s{index}", url=f"{remote.url}/s{index}") for index in range(4)]
     add_service(name="broken", url=f"{remote.url}/broken")

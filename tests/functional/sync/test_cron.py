@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from magpie import models
 from magpie.helpers import sync_resources
-from magpie.helpers.providers import ProvidersError, load_providers_file, register_providers_file
-from tests.functional.helpers import names, stored_tree
+from magpie.services.providers import ProvidersError, load_providers_file, register_providers_file
+from tests.functional.sync.helpers import names, stored_tree
 from tests.support.thredds_catalogs import catalog_xml
 
 BIN = Path(sys.executable).parent
@@ -51,6 +51,15 @@ def test_one_failing_service_does_not_stop_the_others(db_url, session, tm, two_t
     out = capsys.readouterr().out
     assert "service 'good' synced" in out and "2 added, 0 removed, 0 kept" in out
     assert "sync of service 'bad' failed" in out and "1 service(s) synced, 1 failed: bad" in out
+
+
+def test_each_run_records_who_asked_for_it(db_url, session, tm, two_thredds):
+    good, _ = two_thredds
+    assert sync_resources.main(["--db", db_url, "--service", "good"]) == 0
+    sync_resources.fetch({"sqlalchemy.url": db_url}, service_names=["good"])  # in-process, after the cron
+    with tm:
+        origins = [run["origin"] for run in sync_resources.get_sync_history(good, session)]
+    assert origins == ["in-process", "cron"]
 
 
 def test_services_are_chosen_by_sync_type_not_by_service_type(db_url, session, tm, remote, add_service):
@@ -155,7 +164,7 @@ def test_register_providers_creates_then_updates_without_duplicates(session, tm,
     ("providers:\n  '123':\n    url: http://x\n    type: thredds\n", "only digits"),
     ("providers:\n  svc:\n    url: http://x\n    type: thredds\n    colour: red\n", "unknown setting"),
     ("providers:\n  svc:\n    url: http://x\n    type: thredds\n    configuration: {max_depth: -1}\n",
-     "service 'svc': max_depth must be a non-negative integer"),
+     "service 'svc': max_depth must be an integer from 0 to 1000"),
     ("providers:\n  a/b:\n    url: http://x\n    type: thredds\n", "cannot hold '/'"),
     ("providers: [\n", "not valid YAML"),
     ("services: {}\n", "expected a mapping 'providers:'"),

@@ -3,7 +3,7 @@ import pytest
 
 from magpie import models
 
-from tests.functional.helpers import names, stored_tree, sync, sync_fails
+from tests.functional.sync.helpers import names, stored_tree, sync, sync_fails
 from tests.support.thredds_catalogs import catalog_xml
 
 FAST_RETRY = {"retry_backoff": 0.05}
@@ -45,8 +45,7 @@ def test_time_budget_fails_the_whole_sync_and_keeps_the_last_good_tree(session, 
     with tm:
         service = session.get(models.Service, service_id)
         service.configuration = {"pool_size": 2, "time_budget": 0.6}
-    result = sync_fails(session, tm, service_id, "time budget ran out")
-    assert result.duration < 2
+    sync_fails(session, tm, service_id, "time budget ran out")
     with tm:
         assert stored_tree(session, service_id) == good
 

@@ -4,10 +4,10 @@ import copy
 import sqlalchemy as sa
 
 from magpie import models
-from magpie.helpers.local_tree import add_resource, get_service_tree
+from magpie.resources.tree import add_resource, get_service_tree
 from magpie.helpers.sync_resources import fetch_single_service, merge_local_and_remote_resources
 from magpie.helpers.sync_services import is_valid_resource_schema
-from tests.functional.helpers import find
+from tests.functional.sync.helpers import find
 from tests.support.thredds_catalogs import catalog_xml
 
 

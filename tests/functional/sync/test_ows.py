@@ -2,7 +2,7 @@
 documents, on both databases."""
 import pytest
 
-from tests.functional.helpers import find, names, stored, sync, sync_fails
+from tests.functional.sync.helpers import find, names, stored, sync, sync_fails
 from tests.support.remote_server import fixture_bytes
 
 EMU = "wps/pywps-4.3_emu_getcapabilities_1.0.0.xml"

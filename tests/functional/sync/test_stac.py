@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.functional.helpers import find, names, stored, stored_tree, sync, sync_fails
+from tests.functional.sync.helpers import find, names, stored, stored_tree, sync, sync_fails
 from tests.support.remote_server import cassette_body, fixture_bytes
 
 EARTH_SEARCH = "stac/earth-search_v1_landing_and_collections.cassette.yaml"

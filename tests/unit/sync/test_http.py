@@ -1,7 +1,8 @@
 """Pieces of the crawling HTTP client that need no server."""
-from magpie.helpers.http import ChunkReader, HttpClient, origin_of
-from magpie.helpers.safe_xml import iter_events
-from magpie.helpers.thredds import xml_twin
+from magpie.sync.config import SyncConfig
+from magpie.sync.remote.http import ChunkReader, HttpClient, HttpLimits, origin_of
+from magpie.sync.remote.safe_xml import iter_events
+from magpie.sync.types.thredds import xml_twin
 
 
 def test_origin_makes_default_ports_explicit():
@@ -11,7 +12,7 @@ def test_origin_makes_default_ports_explicit():
 
 
 def test_only_allowed_origins_and_http_schemes():
-    client = HttpClient(allowed_origins={origin_of("http://127.0.0.1:5000")})
+    client = HttpClient(HttpLimits.of(SyncConfig.parse(None)), allowed_origins={origin_of("http://127.0.0.1:5000")})
     assert client.is_allowed("http://127.0.0.1:5000/thredds/catalog.xml")
     assert not client.is_allowed("http://127.0.0.1:5001/thredds/catalog.xml")
     assert not client.is_allowed("file:///etc/passwd")

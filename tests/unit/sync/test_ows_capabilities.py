@@ -1,8 +1,8 @@
 """GetCapabilities parsing of every WPS, WMS and WFS fixture, and of exception reports."""
 import pytest
 
-from magpie.helpers.http import RemoteError
-from magpie.helpers.ows_capabilities import (
+from magpie.sync.remote.http import RemoteError
+from magpie.sync.types.ows_capabilities import (
     capabilities_url, parse_wfs_feature_types, parse_wms_layers, parse_wps_processes, split_workspace,
 )
 from tests.support.remote_server import fixture_bytes

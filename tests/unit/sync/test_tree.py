@@ -1,7 +1,7 @@
 """Building crawled trees under limits, and diffing them against stored rows."""
 import pytest
 
-from magpie.helpers.remote_tree import AddedNode, NodeLimitExceeded, RemoteTree, StoredNode, plan_diff
+from magpie.sync.tree import AddedNode, NodeLimitExceeded, RemoteTree, StoredNode, plan_diff
 
 
 def test_tree_creates_intermediate_directories_and_keeps_titles():
@@ -84,16 +84,24 @@ def paths_of_added(diff):
 def test_orphans_and_second_main_nodes_are_removed():
     existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "f", "file"),
                     (9, 77, "orphan", "file"), (10, None, "svc", "service"))
-    diff = plan_diff(existing, "svc", crawled({"a": leaf("directory", "a", f=leaf("file", "f"))}))
+    diff = plan_diff(existing, "svc", crawled({"a": leaf("directory", "a", f=leaf("file", "f"))}), 1)
     assert diff.main_id == 1 and diff.kept == 3
     assert sorted(diff.removed_ids) == [9, 10]
+
+
+def test_the_main_node_is_the_one_the_sync_info_names_even_if_younger():
+    existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (10, None, "svc", "service"),
+                    (11, 10, "a", "directory"))
+    diff = plan_diff(existing, "svc", crawled({"a": leaf("directory", "a")}), 10)
+    assert diff.main_id == 10 and diff.kept == 2
+    assert sorted(diff.removed_ids) == [1, 2]
 
 
 def test_diff_keeps_ids_of_nodes_that_still_exist():
     existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "f", "file"),
                     (4, 2, "gone", "directory"), (5, 4, "gone-child", "file"))
     tree = crawled({"a": leaf("directory", "a", f=leaf("file", "f"), new=leaf("file", "new"))})
-    diff = plan_diff(existing, "svc", tree)
+    diff = plan_diff(existing, "svc", tree, 1)
     assert diff.kept == 3 and diff.main_id == 1
     assert diff.added == [AddedNode(-1, 2, "new", "new", "file", 0)]
     assert paths_of_added(diff) == ["a/new"]
@@ -104,7 +112,7 @@ def test_diff_keeps_ids_of_nodes_that_still_exist():
 
 def test_first_sync_adds_parents_before_children():
     tree = crawled({"a": leaf("directory", "a", b=leaf("directory", "b", f=leaf("file", "f")), g=leaf("file", "g"))})
-    first = plan_diff([], "svc", tree)
+    first = plan_diff([], "svc", tree, None)
     assert first.main_id is None
     assert paths_of_added(first) == ["a", "a/b", "a/g", "a/b/f"] or paths_of_added(first) == ["a", "a/g", "a/b", "a/b/f"]
     for index, node in enumerate(first.added):
@@ -116,14 +124,14 @@ def test_unchanged_tree_has_an_empty_diff():
     tree = crawled({"a": leaf("directory", "a", b=leaf("directory", "b", f=leaf("file", "f")))})
     existing = rows((1, None, "svc", "service"), (2, 1, "a", "directory"), (3, 2, "b", "directory"),
                     (4, 3, "f", "file"))
-    again = plan_diff(existing, "svc", tree)
+    again = plan_diff(existing, "svc", tree, 1)
     assert again.is_empty and again.kept == 4
 
 
 def test_diff_updates_changed_titles_and_renamed_service_keeps_main_id():
     existing = rows((1, None, "old-name", "service"), (2, 1, "a", "directory"))
     tree = crawled({"a": leaf("directory", "A title")})
-    diff = plan_diff(existing, "svc", tree)
+    diff = plan_diff(existing, "svc", tree, 1)
     assert diff.main_id == 1
     assert {change["rid"] for change in diff.changed} == {1, 2}
     assert not diff.added and not diff.removed_ids

@@ -1,9 +1,13 @@
 """The sync type registry, including third-party types published as entry points."""
 import sys
 import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from magpie.errors import InvalidInput
 from magpie.helpers.sync_services import (
     SYNC_SERVICES_TYPES, SyncServiceInterface, SyncThredds, SyncTypeRegistry, get_sync_type,
 )
@@ -30,7 +34,9 @@ def test_configuration_overrides_depth():
     assert SyncThredds.effective_max_depth(None) == 3
     assert SyncThredds.effective_max_depth({"max_depth": 5}) == 5
     assert SyncThredds.effective_max_depth({"max_depth": None}) is None
-    assert SyncThredds("t", "http://127.0.0.1:1", {"max_depth": "2"}).max_depth == 2
+    assert SyncThredds("t", "http://127.0.0.1:1", {"max_depth": 2}).max_depth == 2
+    with pytest.raises(InvalidInput, match="max_depth must be an integer"):
+        SyncThredds("t", "http://127.0.0.1:1", {"max_depth": "2"})  # typed once: no silent int()
 
 
 def test_entry_point_plugins_are_loaded_and_broken_ones_skipped(tmp_path, monkeypatch, caplog):
@@ -66,3 +72,28 @@ def test_entry_point_plugins_are_loaded_and_broken_ones_skipped(tmp_path, monkey
     assert "cannot load sync type 'broken'" in caplog.text
     assert "'wrong' is not a SyncServiceInterface subclass" in caplog.text
     sys.modules.pop("magpie_test_plugin", None)
+
+
+def test_concurrent_first_lookups_all_see_the_plugins(monkeypatch):
+    """Under --jobs, several threads ask the registry at once: none may answer before the plugins
+    are in."""
+    from magpie.sync.types import registry as registry_module
+
+    class SlowEntryPoint:
+        name, value = "slow", "tests:Slow"
+
+        def load(self):
+            time.sleep(0.3)  # a plugin import that takes a while
+            return type("Slow", (SyncThredds,), {"sync_type": "slow"})
+
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [SlowEntryPoint()])
+    registry = SyncTypeRegistry(group="magpie.test_concurrent")
+    start = threading.Barrier(6)
+
+    def look_up():
+        start.wait()
+        return "slow" in registry
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: look_up(), range(6)))
+    assert answers == [True] * 6
