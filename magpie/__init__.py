@@ -9,11 +9,12 @@ LOGGER = logging.getLogger(__name__)
 
 
 def _prepare_database(raw_settings: dict, settings) -> None:
-    """Migrate (when asked), register the providers file (when set) and create or update the
-    administrator (when configured) before serving."""
+    """Migrate (when asked), create the special groups, register the providers file (when set)
+    and create or update the administrator (when configured) before serving."""
     import transaction
 
     from magpie import db
+    from magpie.accounts.groups import SpecialGroups, ensure_special_groups
     from magpie.accounts.users import ensure_admin
     from magpie.services.providers import register_providers_file
 
@@ -21,16 +22,16 @@ def _prepare_database(raw_settings: dict, settings) -> None:
         db.migrate(raw_settings)
     elif not db.is_database_ready(raw_settings):
         LOGGER.warning("the database is not at the newest schema: run magpie-migrate")
-    has_admin = settings.admin_user and settings.admin_password
-    if settings.providers_config or has_admin:
-        manager = transaction.TransactionManager(explicit=True)
-        session = db.get_db_session_from_settings(raw_settings, manager)
-        with manager:
-            if settings.providers_config:
-                register_providers_file(settings.providers_config, session)
-            if has_admin:
-                ensure_admin(session, settings.admin_user, settings.admin_password)
-        session.close()
+        return  # /health says so; nothing can be written to it meanwhile
+    manager = transaction.TransactionManager(explicit=True)
+    session = db.get_db_session_from_settings(raw_settings, manager)
+    with manager:
+        ensure_special_groups(session, SpecialGroups.of(settings))
+        if settings.providers_config:
+            register_providers_file(settings.providers_config, session)
+        if settings.admin_user and settings.admin_password:
+            ensure_admin(session, settings.admin_user, settings.admin_password, settings.admin_group)
+    session.close()
 
 
 def main(global_config, **raw_settings):

@@ -55,6 +55,12 @@ class Settings:
     migrate_on_startup: bool
     max_body_bytes: int
     validate_responses: bool
+    #: Names of the special groups: administrators (allowed everything), anonymous (everyone,
+    #: signed in or not) and the group every signed-in user belongs to (Magpie's "users").
+    admin_group: str
+    anonymous_group: str
+    users_group: str
+    audit_retention_days: int
 
     @property
     def production(self) -> bool:
@@ -148,7 +154,19 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         migrate_on_startup=as_bool(raw.get("magpie.migrate_on_startup", False), "magpie.migrate_on_startup"),
         max_body_bytes=_as_int(raw, "magpie.api.max_body_bytes", DEFAULT_MAX_BODY_BYTES, "bytes"),
         validate_responses=as_bool(raw.get("magpie.api.validate_responses", False), "magpie.api.validate_responses"),
+        **_group_names(raw),
+        audit_retention_days=_as_int(raw, "magpie.audit_retention_days", 365, "days"),
     )
+
+
+def _group_names(raw: Mapping[str, object]) -> dict:
+    names = {key: str(raw.get(f"magpie.{key}") or default).strip()
+             for key, default in (("admin_group", "administrators"), ("anonymous_group", "anonymous"),
+                                  ("users_group", "users"))}
+    if len(set(names.values())) != 3 or not all(names.values()):
+        raise SettingsError(f"magpie.admin_group, magpie.anonymous_group and magpie.users_group must be three "
+                            f"different names, got {', '.join(names.values())}")
+    return names
 
 
 def settings_of(registry) -> Settings:

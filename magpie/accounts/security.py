@@ -31,7 +31,12 @@ LOGGER = logging.getLogger(__name__)
 SESSION_COOKIE = "magpie_session"
 CSRF_HEADER = "X-CSRF-Token"
 ADMIN_PERMISSION = "admin"
-ADMIN_PRINCIPAL = f"group:{users.ADMIN_GROUP}"
+#: Views of a user's own account: its owner and administrators (see :class:`UserContext`).
+SELF_PERMISSION = "self"
+#: ``/users/current/...`` names the signed-in user, as in Magpie.
+CURRENT_USER = "current"
+#: The principal of administrators, whatever their group is called (``magpie.admin_group``).
+ADMIN_PRINCIPAL = "role:admin"
 SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "TRACE"])
 
 _IDENTITY_KEY = "magpie.identity"
@@ -43,14 +48,12 @@ class Identity:
     user_name: str
     groups: Tuple[str, ...]
     via: str  # "session" or "basic"
-
-    @property
-    def is_admin(self) -> bool:
-        return users.ADMIN_GROUP in self.groups
+    is_admin: bool
 
     @property
     def principals(self) -> list:
-        return [Everyone, Authenticated, f"user:{self.user_id}"] + [f"group:{group}" for group in self.groups]
+        principals = [Everyone, Authenticated, f"user:{self.user_id}"] + [f"group:{group}" for group in self.groups]
+        return principals + [ADMIN_PRINCIPAL] if self.is_admin else principals
 
 
 class RootFactory:
@@ -60,6 +63,21 @@ class RootFactory:
 
     def __init__(self, request):
         self.request = request
+
+
+class UserContext(RootFactory):
+    """The context of routes naming a ``{user}``: administrators may do everything, and a signed-in
+    user may do what needs ``self`` on its own account (by name, id or ``current``): read and
+    change it, read its own permissions."""
+
+    @property
+    def __acl__(self):
+        acl = [(Allow, ADMIN_PRINCIPAL, (ADMIN_PERMISSION, SELF_PERMISSION))]
+        identity = self.request.identity
+        ref = (self.request.matchdict or {}).get("user")
+        if identity is not None and ref in (identity.user_name, str(identity.user_id), CURRENT_USER):
+            acl.append((Allow, f"user:{identity.user_id}", SELF_PERMISSION))
+        return acl
 
 
 def parse_basic_authorization(header: Optional[str]) -> Optional[Tuple[str, str]]:
@@ -87,7 +105,8 @@ class MagpieSecurityPolicy:
 
     def _identity_from_user(self, request, user, via: str) -> Identity:
         groups = tuple(users.group_names(request.dbsession, user))
-        return Identity(user_id=user.id, user_name=user.user_name, groups=groups, via=via)
+        return Identity(user_id=user.id, user_name=user.user_name, groups=groups, via=via,
+                        is_admin=settings_of(request.registry).admin_group in groups)
 
     def _load_identity(self, request) -> Optional[Identity]:
         credentials = parse_basic_authorization(request.headers.get("Authorization"))

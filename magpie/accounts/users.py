@@ -1,38 +1,45 @@
-"""User accounts: the administrator created at start-up, and checking credentials.
+"""User accounts: find them, the administrator created at start-up, and checking credentials.
 
-Accounts are ziggurat_foundations users; administrators are the members of the group
-:data:`ADMIN_GROUP`. Passwords are stored as salted PBKDF2-SHA256 hashes by ziggurat's password
+Accounts are ziggurat_foundations users; administrators are the members of the group named by
+the ``magpie.admin_group`` setting (see :mod:`magpie.accounts.groups`). Passwords are stored as salted PBKDF2-SHA256 hashes by ziggurat's password
 manager (passlib).
 """
 import logging
-from typing import List, Optional
+from typing import List, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from ziggurat_foundations.models.services.user import UserService
 
 from magpie import models
+from magpie.accounts.groups import ensure_group
+from magpie.errors import NotFoundError
+from magpie.names import parse_id
 
 LOGGER = logging.getLogger(__name__)
 
-ADMIN_GROUP = "administrators"
-def _admin_group(session: Session) -> models.Group:
-    group = session.execute(sa.select(models.Group).where(models.Group.group_name == ADMIN_GROUP)).scalar()
-    if group is None:
-        group = models.Group(group_name=ADMIN_GROUP, description="Magpie administrators")
-        session.add(group)
-        session.flush()
-    return group
 
 
 def get_user_by_name(session: Session, user_name: str) -> Optional[models.User]:
     return session.execute(sa.select(models.User).where(models.User.user_name == user_name)).scalar()
 
 
-def ensure_admin(session: Session, user_name: str, password: str) -> str:
-    """Create the administrator, or give it the configured password and membership; returns
-    ``created``, ``updated`` or ``unchanged``. Changing the password signs out its sessions."""
-    group = _admin_group(session)
+def find_user(session: Session, ref: Union[int, str]) -> models.User:
+    """The user whose id or name is ``ref`` (a name of digits only is read as an id), else
+    :class:`~magpie.errors.NotFoundError` naming it."""
+    user_id = parse_id(ref)
+    user = session.get(models.User, user_id) if user_id is not None else (
+        get_user_by_name(session, ref) if isinstance(ref, str) and ref else None)
+    if user is None:
+        raise NotFoundError(f"no user {ref!r}")
+    return user
+
+
+def ensure_admin(session: Session, user_name: str, password: str, admin_group: str) -> str:
+    """Create the administrator, or give it the configured password and membership of
+    ``admin_group``; returns ``created``, ``updated`` or ``unchanged``. Changing the password
+    signs out its sessions."""
+    group = ensure_group(session, admin_group, "Magpie administrators")
     user = get_user_by_name(session, user_name)
     outcome = "unchanged"
     if user is None:

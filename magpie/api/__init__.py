@@ -6,6 +6,8 @@ answers 405 with ``Allow``.
 from pyramid.httpexceptions import HTTPMethodNotAllowed
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from magpie.accounts.security import UserContext
+
 #: route name -> pattern; each pattern is a path of openapi.yaml.
 ROUTES = {
     "api.signin": "/signin",
@@ -19,6 +21,10 @@ ROUTES = {
     "api.service_sync": "/services/{service}/sync",
     "api.service_sync_history": "/services/{service}/sync/history",
     "api.resource": "/resources/{resource_id}",
+    # --- accounts (insert below) ---
+    # --- permissions (insert below) ---
+    # --- decisions (insert below) ---
+    # --- audit (insert below) ---
 }
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -41,7 +47,7 @@ def includeme(config) -> None:
         methods = [method.upper() for method in spec["paths"][pattern] if method in _HTTP_METHODS]
         if "GET" in methods:
             methods.append("HEAD")
-        config.add_route(name, pattern)
+        config.add_route(name, pattern, factory=UserContext if "{user}" in pattern else None)
         # Views with a request_method win over this one, which has no predicate.
         config.add_view(_method_not_allowed_view(", ".join(methods)), route_name=name,
                         permission=NO_PERMISSION_REQUIRED, require_csrf=False)
@@ -54,3 +60,4 @@ def includeme(config) -> None:
     config.scan("magpie.api.resources")
     config.scan("magpie.api.sync")
     config.scan("magpie.api.openapi")
+    # --- scans: accounts, permissions, decisions, audit (insert below) ---

@@ -15,9 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "magpie"
 LAYERS = (
     {"config", "errors", "gc_pause", "server"},
     {"models"},
-    {"names"},
+    {"names", "audit"},
     {"db"},
-    {"sync", "accounts", "permissions"},
+    {"sync", "accounts"},
+    {"permissions"},
     {"services"},
     {"resources"},
     {"helpers"},

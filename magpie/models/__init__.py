@@ -1,0 +1,31 @@
+"""Tables: ziggurat_foundations users, groups and resources, services, the stored remote trees,
+sync runs, and the access-control audit log.
+
+Models describe data only; queries and behaviour live in the domain packages (accounts,
+permissions, services, resources, sync). Every model class is importable from here.
+"""
+from ziggurat_foundations import ziggurat_model_init
+
+from magpie.models.accounts import (
+    ExternalIdentity, Group, GroupPermission, GroupResourcePermission, User, UserGroup, UserPermission,
+    UserResourcePermission,
+)
+from magpie.models.audit import AclVersion, AuditEntry
+from magpie.models.base import NAME_LENGTH, NAMING_CONVENTION, Base, UTCDateTime, utcnow
+from magpie.models.resources import (
+    RESOURCE_TYPES, Collection, Directory, File, Layer, Process, Resource, Route, Service, Workspace,
+)
+from magpie.models.sync import RemoteResource, RemoteResourcesSyncInfo, SyncLock, SyncRun
+
+ziggurat_model_init(
+    User, Group, UserGroup, GroupPermission, UserPermission, UserResourcePermission,
+    GroupResourcePermission, Resource, ExternalIdentity, passwordmanager=None,
+)
+
+__all__ = [
+    "AclVersion", "AuditEntry", "Base", "Collection", "Directory", "ExternalIdentity", "File", "Group",
+    "GroupPermission", "GroupResourcePermission", "Layer", "NAME_LENGTH", "NAMING_CONVENTION", "Process",
+    "RESOURCE_TYPES", "RemoteResource", "RemoteResourcesSyncInfo", "Resource", "Route", "Service", "SyncLock",
+    "SyncRun", "UTCDateTime", "User", "UserGroup", "UserPermission", "UserResourcePermission", "Workspace",
+    "utcnow",
+]
