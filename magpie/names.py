@@ -1,9 +1,12 @@
-"""The rules for names and ids a client may send, written once for services, resources and the
-configuration that names them."""
+"""The rules for names and ids a client may send, written once for services, resources, users,
+groups and the configuration that names them, and the one way to find a row by either."""
 import re
 from typing import Optional, Union
 
-from magpie.errors import InvalidInput
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from magpie.errors import InvalidInput, NotFoundError
 from magpie.models import NAME_LENGTH
 
 #: Largest id a client may name (the ids are 32-bit integers on PostgreSQL).
@@ -25,6 +28,22 @@ def parse_id(value: Union[int, str]) -> Optional[int]:
     else:
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def find_by_id_or_name(session: Session, model, name_column, ref: Union[int, str], what: str, *criteria):
+    """The row of ``model`` whose id or name is ``ref``, else :class:`NotFoundError` naming it.
+    Digits are read as an id, which is why names may never be only digits. ``criteria`` narrow
+    the name lookup (so that it can use a partial index)."""
+    row_id = parse_id(ref)
+    if row_id is not None:
+        found = session.get(model, row_id)
+    elif isinstance(ref, str) and ref and not has_control_characters(ref):
+        found = session.execute(sa.select(model).where(name_column == ref, *criteria)).scalar_one_or_none()
+    else:
+        found = None
+    if found is None:
+        raise NotFoundError(f"no {what} {ref!r}")
+    return found
 
 
 def validate_name(name: object, field: str = "resource_name", what: str = "resource") -> str:

@@ -12,9 +12,8 @@ from typing import Dict, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from magpie import models
-from magpie.errors import NotFoundError
-from magpie.names import parse_id
+from magpie import audit, models
+from magpie.names import find_by_id_or_name
 
 
 @dataclass(frozen=True)
@@ -39,20 +38,16 @@ def get_group_by_name(session: Session, group_name: str) -> Optional[models.Grou
 
 def find_group(session: Session, ref: Union[int, str]) -> models.Group:
     """The group whose id or name is ``ref``, else :class:`~magpie.errors.NotFoundError`."""
-    group_id = parse_id(ref)
-    group = session.get(models.Group, group_id) if group_id is not None else (
-        get_group_by_name(session, ref) if isinstance(ref, str) and ref else None)
-    if group is None:
-        raise NotFoundError(f"no group {ref!r}")
-    return group
+    return find_by_id_or_name(session, models.Group, models.Group.group_name, ref, "group")
 
 
-def ensure_group(session: Session, group_name: str, description: str) -> models.Group:
+def ensure_group(session: Session, group_name: str, description: str, actor: str = audit.SYSTEM) -> models.Group:
     group = get_group_by_name(session, group_name)
     if group is None:
         group = models.Group(group_name=group_name, description=description)
         session.add(group)
         session.flush()
+        audit.record(session, actor, "group.create", group_name=group_name, after={"description": description})
     return group
 
 

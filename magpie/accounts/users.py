@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from ziggurat_foundations.models.services.user import UserService
 
-from magpie import models
+from magpie import audit, models
 from magpie.accounts.groups import ensure_group
-from magpie.errors import NotFoundError
-from magpie.names import parse_id
+from magpie.names import find_by_id_or_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -27,12 +26,7 @@ def get_user_by_name(session: Session, user_name: str) -> Optional[models.User]:
 def find_user(session: Session, ref: Union[int, str]) -> models.User:
     """The user whose id or name is ``ref`` (a name of digits only is read as an id), else
     :class:`~magpie.errors.NotFoundError` naming it."""
-    user_id = parse_id(ref)
-    user = session.get(models.User, user_id) if user_id is not None else (
-        get_user_by_name(session, ref) if isinstance(ref, str) and ref else None)
-    if user is None:
-        raise NotFoundError(f"no user {ref!r}")
-    return user
+    return find_by_id_or_name(session, models.User, models.User.user_name, ref, "user")
 
 
 def ensure_admin(session: Session, user_name: str, password: str, admin_group: str) -> str:
@@ -58,6 +52,9 @@ def ensure_admin(session: Session, user_name: str, password: str, admin_group: s
     session.flush()
     if outcome != "unchanged":
         LOGGER.info("administrator %r %s", user_name, outcome)
+        # Other processes' decision indexes must hear of a new or changed administrator.
+        audit.record(session, audit.SYSTEM, f"user.{'create' if outcome == 'created' else 'update'}",
+                     user_name=user_name, after={"administrator": True, "password": "set from settings"})
     return outcome
 
 

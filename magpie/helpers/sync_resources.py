@@ -16,9 +16,18 @@ from sqlalchemy.orm import Session
 
 from magpie import models
 from magpie.sync import cron, merge, runner, status, store
-from magpie.sync.runner import SyncError, SyncResult  # noqa: F401 - part of the front door
-from magpie.sync.status import OUT_OF_SYNC, get_sync_history, is_out_of_sync  # noqa: F401
+from magpie.sync.runner import SyncError, SyncResult
+from magpie.sync.status import OUT_OF_SYNC, get_sync_history, is_out_of_sync
 from magpie.sync.tree import TreeDiff
+
+__all__ = [  # the seed's names, then what in-process callers also need
+    "LOGGER", "CRON_SERVICE", "OUT_OF_SYNC", "merge_local_and_remote_resources", "_merge_resources",
+    "_sort_resources", "_ensure_sync_info_exists", "_get_remote_resources", "_delete_records",
+    "_create_main_resource", "_update_db", "_get_resource_children", "_format_resource_tree",
+    "_query_remote_resources_in_database", "get_last_sync", "fetch_all_services_by_type", "fetch_single_service",
+    "fetch", "setup_cron_logger", "main",
+    "SyncError", "SyncResult", "get_sync_history", "is_out_of_sync",
+]
 
 LOGGER = logging.getLogger(__name__)
 

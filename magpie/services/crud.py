@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import ConflictError, InvalidInput, NotFoundError
-from magpie.names import has_control_characters, parse_id, validate_name
+from magpie.errors import ConflictError, InvalidInput
+from magpie.names import find_by_id_or_name, validate_name
 from magpie.sync.config import SyncConfig
 from magpie.sync.types import get_sync_type
 
@@ -21,18 +21,9 @@ SERVICE_FIELDS = ("service_name", "service_type", "service_url", "service_sync_t
 
 def find_service(session: Session, ref: Union[int, str]) -> models.Service:
     """The service whose id or unique name is ``ref`` (names are never only digits)."""
-    service_id = parse_id(ref)
-    if service_id is not None:
-        service = session.get(models.Service, service_id)
-    elif isinstance(ref, str) and ref and not has_control_characters(ref):
-        service = session.execute(
-            sa.select(models.Service).where(models.Service.resource_name == ref)
-        ).scalar_one_or_none()
-    else:
-        service = None
-    if service is None:
-        raise NotFoundError(f"no service {ref!r}")
-    return service
+    # The resource type lets the name lookup use the partial unique index of service names.
+    return find_by_id_or_name(session, models.Service, models.Service.resource_name, ref, "service",
+                              models.Resource.resource_type == "service")
 
 
 def list_services(session: Session) -> list:
