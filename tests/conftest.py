@@ -119,3 +119,16 @@ def add_service(session, tm):
             return service.resource_id
 
     return create
+
+
+@pytest.fixture
+def audit_entries(session, tm):
+    """The audit entries whose action starts with ``prefix``, oldest first, as dicts."""
+    def read(prefix: str = "") -> list:
+        with tm:
+            rows = session.execute(sa.select(models.AuditEntry).order_by(models.AuditEntry.id)).scalars().all()
+            return [{"actor": e.actor, "action": e.action, "service_id": e.service_id, "resource_id": e.resource_id,
+                     "user_name": e.user_name, "group_name": e.group_name, "before": e.before, "after": e.after}
+                    for e in rows if e.action.startswith(prefix)]
+
+    return read

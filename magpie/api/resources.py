@@ -1,9 +1,17 @@
-"""A service's resource tree: show it (merged with the remote tree on demand), create and delete
-local resources, clean the ones gone remotely, adopt remote ones."""
+"""A service's resource tree: show it (merged with the remote tree on demand, for one user or
+group on demand), create and delete local resources, clean the ones gone remotely, adopt remote
+ones."""
+from typing import Optional
+
 from pyramid.view import view_config
 
+from magpie import models
+from magpie.accounts.groups import find_group
+from magpie.accounts.security import CURRENT_USER
+from magpie.accounts.users import find_user
 from magpie.api.services import ADMIN, service_of
-from magpie.resources import actions, reconcile
+from magpie.config import settings_of
+from magpie.resources import actions, annotate, reconcile
 from magpie.services import crud as services
 
 TRUE_VALUES = ("true", "1")
@@ -15,10 +23,29 @@ def flag(request, name: str) -> bool:
     return request.GET.get(name, "false").lower() in TRUE_VALUES
 
 
+def user_named(request, ref: str) -> models.User:
+    """The user ``ref`` names by id, name or ``current`` (the caller), else 404 naming it."""
+    if ref == CURRENT_USER and request.identity is not None:
+        ref = request.identity.user_id
+    return find_user(request.dbsession, ref)
+
+
+def actor(request) -> Optional[str]:
+    return request.identity.user_name if request.identity is not None else None
+
+
 @view_config(route_name="api.service_resources", request_method="GET", **ADMIN)
 def get_tree(request):
     service = service_of(request)
-    tree = actions.get_resource_tree(service, request.dbsession, with_remote=flag(request, "sync"))
+    session = request.dbsession
+    tree = actions.get_resource_tree(service, session, with_remote=flag(request, "sync"))
+    query = request.openapi_validated.parameters.query
+    user = user_named(request, query["user"]) if "user" in query else None
+    group = find_group(session, query["group"]) if "group" in query else None
+    inherited, effective = flag(request, "inherited"), flag(request, "effective")
+    if user is not None or group is not None or effective:
+        annotate.annotate_for_principal(tree["resources"], session, settings_of(request.registry), service,
+                                        user=user, group=group, inherited=inherited, effective=effective)
     return {"service": services.service_as_dict(service), **tree}
 
 
@@ -27,31 +54,33 @@ def create_resource(request):
     body = request.openapi_validated.body
     resource = actions.create_local_resource(
         request.dbsession, service_of(request), body["resource_name"], body["resource_type"],
-        parent_id=body.get("parent_id"), resource_display_name=body.get("resource_display_name"))
+        parent_id=body.get("parent_id"), resource_display_name=body.get("resource_display_name"),
+        actor=actor(request))
     request.response.status_int = 201
-    return {"resource": actions.resource_as_dict(resource)}
+    return {"resource": actions.resource_as_dict(request.dbsession, resource)}
 
 
 @view_config(route_name="api.resource", request_method="GET", **ADMIN)
 def get_resource(request):
     resource_id = request.openapi_validated.parameters.path["resource_id"]
-    return {"resource": actions.resource_as_dict(actions.get_resource(request.dbsession,
-                                                                                        resource_id))}
+    resource = actions.get_resource(request.dbsession, resource_id)
+    return {"resource": actions.resource_as_dict(request.dbsession, resource)}
 
 
 @view_config(route_name="api.resource", request_method="DELETE", **ADMIN)
 def delete_resource(request):
     resource_id = request.openapi_validated.parameters.path["resource_id"]
-    return {"resource": actions.delete_local_resource(request.dbsession, resource_id)}
+    return actions.delete_local_resource(request.dbsession, resource_id, actor=actor(request))
 
 
 @view_config(route_name="api.service_resources_clean", request_method="POST", **ADMIN)
 def clean_resources(request):
     return reconcile.clean_gone_resources(request.dbsession, service_of(request),
-                                                 request.openapi_validated.body["resource_ids"])
+                                          request.openapi_validated.body["resource_ids"],
+                                          dry_run=flag(request, "dry_run"), actor=actor(request))
 
 
 @view_config(route_name="api.service_resources_adopt", request_method="POST", **ADMIN)
 def adopt_resource(request):
     return reconcile.adopt_remote_resource(request.dbsession, service_of(request),
-                                                  request.openapi_validated.body["remote_id"])
+                                           request.openapi_validated.body["remote_id"], actor=actor(request))

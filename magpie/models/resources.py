@@ -15,8 +15,6 @@ class Resource(ResourceMixin, Base):
     query per level.
     """
 
-    #: Permission names that can be granted on this kind of resource.
-    permission_names: tuple = ("read", "write")
     #: Resource types that may be created below this one (checked by the helpers).
     child_resource_types: tuple = ()
 
@@ -95,7 +93,6 @@ class Layer(Resource):
 
 class Process(Resource):
     __mapper_args__ = {"polymorphic_identity": "process"}
-    permission_names = ("describeprocess", "execute")
 
 
 class Route(Resource):

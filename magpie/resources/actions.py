@@ -4,15 +4,17 @@ the tree, merged with the remote one on demand.
 The REST API and the admin pages both call these; the rules (which child a node may hold) live
 here once.
 """
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from magpie import models
+from magpie import audit, models
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.names import parse_id, validate_name
-from magpie.resources.tree import add_resource, get_service_tree, permission_names_of
+from magpie.permissions.applied import service_type_of
+from magpie.permissions.listing import permissions_on_resources
+from magpie.resources.tree import add_resource, get_service_tree, permission_names_of, subtree_ids
 from magpie.services.crud import require_sync_type
 from magpie.sync.status import get_sync_status
 from magpie.sync.store import merged_tree
@@ -42,7 +44,8 @@ def allowed_child_types(service: models.Service, parent: models.Resource) -> Tup
     return tuple(type(parent).child_resource_types)
 
 
-def resource_as_dict(resource: models.Resource) -> dict:
+def resource_as_dict(session: Session, resource: models.Resource) -> dict:
+    """The API's view of a resource; ``permission_names`` are those its service's type gives it."""
     is_service = isinstance(resource, models.Service)
     return {
         "resource_id": resource.resource_id,
@@ -51,7 +54,7 @@ def resource_as_dict(resource: models.Resource) -> dict:
         "resource_type": resource.resource_type,
         "parent_id": resource.parent_id,
         "service_id": resource.resource_id if is_service else resource.root_service_id,
-        "permission_names": permission_names_of(resource.resource_type),
+        "permission_names": permission_names_of(service_type_of(session, resource), resource.resource_type),
     }
 
 
@@ -86,27 +89,40 @@ def add_child(session: Session, service: models.Service, parent: models.Resource
 
 
 def create_local_resource(session: Session, service: models.Service, resource_name: str, resource_type: str,
-                          parent_id: Optional[int] = None,
-                          resource_display_name: Optional[str] = None) -> models.Resource:
-    """Create a resource below ``parent_id`` (the service when None) where its parent may hold it."""
+                          parent_id: Optional[int] = None, resource_display_name: Optional[str] = None,
+                          *, actor: Optional[str] = None) -> models.Resource:
+    """Create a resource below ``parent_id`` (the service when None) where its parent may hold it;
+    audited as ``resource.create`` (``actor``: who asked)."""
     name = validate_name(resource_name)
     parent: models.Resource = service
     if parent_id is not None and parent_id != service.resource_id:
         parent = session.get(models.Resource, parent_id) if parse_id(parent_id) else None
         if parent is None or parent.root_service_id != service.resource_id:
             raise NotFoundError(f"service {service.resource_name!r} has no resource {parent_id!r}")
-    return add_child(session, service, parent, name, resource_type, resource_display_name)
+    resource = add_child(session, service, parent, name, resource_type, resource_display_name)
+    audit.record(session, actor, "resource.create", service_id=service.resource_id,
+                 resource_id=resource.resource_id, after=resource_as_dict(session, resource))
+    return resource
 
 
-def delete_local_resource(session: Session, resource_id: int) -> dict:
-    """Delete a resource and its subtree; services go through :func:`delete_service` instead."""
+def delete_local_resource(session: Session, resource_id: int, *, actor: Optional[str] = None) -> dict:
+    """Delete a resource and its subtree; services go through :func:`delete_service` instead.
+
+    The database cascades the deletion to the subtree and to every permission applied on it;
+    those are listed in the answer (``descendants``, ``permissions``) and in the audit entry,
+    which is the only trace of them left.
+    """
     resource = get_resource(session, resource_id)
     if isinstance(resource, models.Service):
         raise ConflictError(f"resource {resource_id} is a service: delete it with DELETE /services/{resource_id}")
-    answer = resource_as_dict(resource)
+    answer = resource_as_dict(session, resource)
+    descendants = subtree_ids(session, resource)
+    permissions = permissions_on_resources(session, [resource.resource_id, *descendants])
     session.delete(resource)
     session.flush()
-    return answer
+    audit.record(session, actor, "resource.delete", service_id=answer["service_id"], resource_id=resource_id,
+                 before={"resource": answer, "descendants": descendants, "permissions": permissions})
+    return {"resource": answer, "descendants": descendants, "permissions": permissions}
 
 
 def get_resource_tree(service: models.Service, session: Session, with_remote: bool = False) -> dict:
@@ -120,4 +136,20 @@ def get_resource_tree(service: models.Service, session: Session, with_remote: bo
         merged = merged_tree(local_tree, sync_type, service.resource_id, session)
     except ValueError as exc:  # an unknown sync type or configuration stored by other means
         raise ConflictError(f"service {service.resource_name!r} cannot be merged: {exc}") from None
+    _name_remote_only(merged, service.type)
     return {"resources": merged, "sync": get_sync_status(service, session)}
+
+
+def _name_remote_only(merged: dict, service_type: str) -> None:
+    """Give remote-only nodes the permission names of their type too: they can be granted
+    permissions (their local path is created then)."""
+    names: Dict[str, List[str]] = {}
+    stack = list(merged.values())
+    while stack:
+        node = stack.pop()
+        if node["id"] is None:
+            resource_type = node["resource_type"]
+            if resource_type not in names:
+                names[resource_type] = permission_names_of(service_type, resource_type)
+            node["permission_names"] = list(names[resource_type])
+        stack.extend(node["children"].values())

@@ -9,9 +9,10 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import zope.sqlalchemy
 from sqlalchemy.orm import Session
 
-from magpie import models
+from magpie import audit, models
 from magpie.errors import ConflictError, NotFoundError
 from magpie.names import parse_id
+from magpie.permissions.listing import permissions_on_resources
 from magpie.resources.actions import add_child, find_child
 from magpie.resources.tree import get_service_tree
 from magpie.services.crud import require_sync_type
@@ -35,15 +36,19 @@ def _walk(tree: dict, parent_id: Optional[int] = None) -> Iterable[Tuple[dict, O
         stack.extend((child, node["id"]) for child in node["children"].values())
 
 
-def clean_gone_resources(session: Session, service: models.Service, resource_ids: Iterable[int]) -> dict:
+def clean_gone_resources(session: Session, service: models.Service, resource_ids: Iterable[int], *,
+                         dry_run: bool = False, actor: Optional[str] = None) -> dict:
     """Remove the listed local resources that are gone remotely now (recomputed from the stored
-    remote tree, not from what the caller saw). Removing a node removes its subtree."""
+    remote tree, not from what the caller saw). Removing a node removes its subtree and every
+    permission applied on them: the answer lists those permissions, and a ``dry_run`` answers
+    the same without removing anything, so an administrator sees what access goes before it goes.
+    """
     sync_type = require_sync_type(service)
     requested = list(dict.fromkeys(resource_ids))
     if not has_remote_tree(service.resource_id, session):
         kept = [{"resource_id": rid, "reason": "never_synced", "detail": KEPT_REASONS["never_synced"]}
                 for rid in requested]
-        return {"removed": [], "removed_descendants": [], "kept": kept}
+        return {"removed": [], "removed_descendants": [], "kept": kept, "permissions": [], "dry_run": dry_run}
     merged = merged_tree(get_service_tree(service, session), sync_type,
                                               service.resource_id, session)
     nodes: Dict[int, dict] = {}
@@ -82,19 +87,50 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
 
     tops = [rid for rid in removed if not has_removed_ancestor(rid)]
     descendants = sorted(rid for rid in nodes if rid not in removed_set and has_removed_ancestor(rid))
-    if tops:
+    permissions = permissions_on_resources(session, removed + descendants)
+    answer = {"removed": removed, "removed_descendants": descendants, "kept": kept, "permissions": permissions,
+              "dry_run": dry_run}
+    if tops and not dry_run:
+        _record_clean(session, actor, service, tops, parents, permissions)
         # The database cascades each deletion to the subtree (parent_id ON DELETE CASCADE).
         session.execute(models.Resource.__table__.delete().where(models.Resource.resource_id.in_(tops)))
         # A Core statement on a Table does not mark the session changed (zope.sqlalchemy watches
         # flushes and ORM statements only); unmarked, the transaction would end by closing the
         # session and the delete would be lost.
         zope.sqlalchemy.mark_changed(session)
-    return {"removed": removed, "removed_descendants": descendants, "kept": kept}
+    return answer
 
 
-def adopt_remote_resource(session: Session, service: models.Service, remote_id: int) -> dict:
+def _record_clean(session: Session, actor: Optional[str], service: models.Service, tops: List[int],
+                  parents: Dict[int, Optional[int]], permissions: List[dict]) -> None:
+    """One ``resource.clean`` entry per removed subtree, with the resources and permissions that
+    went with it (the access-control version is bumped once for the whole clean)."""
+    top_of: Dict[int, int] = {}
+    tops_set = set(tops)
+    for rid in parents:
+        node: Optional[int] = rid
+        while node is not None and node not in top_of and node not in tops_set:
+            node = parents.get(node)
+        if node is not None:
+            top_of[rid] = top_of.get(node, node)
+    below: Dict[int, List[int]] = {top: [] for top in tops}
+    for rid, top in top_of.items():
+        if rid != top:
+            below[top].append(rid)
+    lost: Dict[int, List[dict]] = {top: [] for top in tops}
+    for permission in permissions:
+        lost[top_of[permission["resource_id"]]].append(permission)
+    for index, top in enumerate(tops):
+        audit.record(session, actor, "resource.clean", service_id=service.resource_id, resource_id=top,
+                     before={"descendants": sorted(below[top]), "permissions": lost[top]},
+                     changes_access=index == len(tops) - 1)
+
+
+def adopt_remote_resource(session: Session, service: models.Service, remote_id: int, *,
+                          actor: Optional[str] = None) -> dict:
     """Create the local path down to remote node ``remote_id``, reusing the local ancestors that
-    already exist, so the node can be given permissions."""
+    already exist, so the node can be given permissions; audited as ``resource.adopt`` when it
+    created anything."""
     remote = session.get(models.RemoteResource, remote_id) if parse_id(remote_id) else None
     if remote is None or remote.service_id != service.resource_id:
         raise NotFoundError(f"service {service.resource_name!r} has no remote resource {remote_id!r}")
@@ -119,4 +155,8 @@ def adopt_remote_resource(session: Session, service: models.Service, remote_id: 
         else:
             existing.append(child.resource_id)
         current = child
-    return {"resource_id": current.resource_id, "created": created, "existing": existing}
+    answer = {"resource_id": current.resource_id, "created": created, "existing": existing}
+    if created:
+        audit.record(session, actor, "resource.adopt", service_id=service.resource_id,
+                     resource_id=current.resource_id, after={"remote_id": remote.resource_id, **answer})
+    return answer

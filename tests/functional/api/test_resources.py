@@ -16,7 +16,7 @@ def test_create_show_and_tree(api, create_service):
     birdhouse = create(api, "thredds", "birdhouse", "directory")
     assert birdhouse == {"resource_id": birdhouse["resource_id"], "resource_name": "birdhouse",
                          "resource_display_name": "birdhouse", "resource_type": "directory", "parent_id": sid,
-                         "service_id": sid, "permission_names": ["read", "write"]}
+                         "service_id": sid, "permission_names": ["browse", "read", "write"]}
     nc = create(api, sid, "x.nc", "file", parent_id=birdhouse["resource_id"])
     assert api.get(f"/resources/{nc['resource_id']}").json["resource"] == nc
     assert api.get(f"/resources/{sid}").json["resource"]["resource_type"] == "service"
@@ -24,13 +24,31 @@ def test_create_show_and_tree(api, create_service):
     assert answer["service"] == service and "sync" not in answer
     assert answer["resources"] == {"thredds": {
         "id": sid, "resource_type": "service", "resource_display_name": "thredds",
-        "permission_names": ["read", "write"],
+        "permission_names": ["browse", "read", "write"],
         "children": {"birdhouse": {
             "id": birdhouse["resource_id"], "resource_type": "directory", "resource_display_name": "birdhouse",
-            "permission_names": ["read", "write"],
+            "permission_names": ["browse", "read", "write"],
             "children": {"x.nc": {"id": nc["resource_id"], "resource_type": "file",
-                                  "resource_display_name": "x.nc", "permission_names": ["read", "write"],
+                                  "resource_display_name": "x.nc", "permission_names": ["browse", "read", "write"],
                                   "children": {}}}}}}}
+
+
+def test_permission_names_come_from_the_service_type(api, create_service):
+    """A layer of a WMS and a layer of a WFS carry different names; so do their services."""
+    create_service("wms", service_type="wms", sync_type=None)
+    create_service("wfs", service_type="wfs", sync_type=None)
+    wms_layer = create(api, "wms", "roads", "layer")
+    wfs_layer = create(api, "wfs", "roads", "layer")
+    assert wms_layer["permission_names"] == ["getcapabilities", "getmap", "getfeatureinfo", "getlegendgraphic",
+                                             "getmetadata"]
+    assert "getfeature" in wfs_layer["permission_names"] and "getmap" not in wfs_layer["permission_names"]
+    tree = api.get("/services/wfs/resources").json["resources"]["wfs"]
+    assert tree["children"]["roads"]["permission_names"] == wfs_layer["permission_names"]
+    create_service("procs", service_type="wps", sync_type=None)
+    process = create(api, "procs", "run", "process")
+    assert process["permission_names"] == ["describeprocess", "execute"]
+    assert api.get("/services/procs/resources").json["resources"]["procs"]["permission_names"] == \
+        ["getcapabilities", "describeprocess", "execute"]
 
 
 @pytest.mark.parametrize("service_type, resource_type, allowed", [
@@ -97,7 +115,8 @@ def test_delete_resource_removes_its_subtree_but_not_a_service(api, create_servi
     a = create(api, "thredds", "a", "directory")
     b = create(api, "thredds", "b", "directory", parent_id=a["resource_id"])
     keep = create(api, "thredds", "keep", "directory")
-    assert api.delete(f"/resources/{a['resource_id']}").json["resource"] == a
+    answer = api.delete(f"/resources/{a['resource_id']}").json
+    assert answer == {"resource": a, "descendants": [b["resource_id"]], "permissions": []}
     api.get(f"/resources/{b['resource_id']}", status=404)
     api.get(f"/resources/{keep['resource_id']}")
     answer = api.delete(f"/resources/{service['resource_id']}", status=409)

@@ -65,7 +65,9 @@ def test_sync_then_status_and_merged_tree(api, thredds):
     gone = find(merged, "thredds", "a", "gone.nc")
     assert gone["matches_remote"] is False and gone["remote_id"] is None
     remote_only = find(merged, "thredds", "a", "y.nc")
-    assert remote_only["id"] is None and remote_only["remote_id"] and remote_only["permission_names"] == []
+    # A remote-only node carries the names of its type: it can be granted on (its path is created then).
+    assert remote_only["id"] is None and remote_only["remote_id"] and \
+        remote_only["permission_names"] == ["browse", "read", "write"]
     # Without sync the tree is the local one only.
     assert names(api.get("/services/thredds/resources?sync=0").json["resources"]) == \
         {"thredds": {"a": {"gone.nc": {}, "x.nc": {}}}}
@@ -141,7 +143,8 @@ def test_clean_before_any_sync_and_beyond_max_depth(api, thredds):
     answer = api.post("/services/thredds/resources/clean", {"resource_ids": [a]}).json
     assert answer == {"removed": [], "removed_descendants": [],
                       "kept": [{"resource_id": a, "reason": "never_synced",
-                                "detail": "the service was never synced, so nothing is known to be gone"}]}
+                                "detail": "the service was never synced, so nothing is known to be gone"}],
+                      "permissions": [], "dry_run": False}
     api.patch("/services/thredds", {"configuration": {"max_depth": 1}})
     api.post("/services/thredds/sync")
     deep = add(api, "not-crawled.nc", "file", a)

@@ -47,7 +47,7 @@ def test_merged_tree_after_sync(session, tm, remote, add_service):
     a_node = find(merged, "thredds", "a")
     assert list(a_node["children"]) == ["b", "gone.nc", "kept.nc", "new.nc"]
     kept = find(merged, "thredds", "a", "kept.nc")
-    assert kept["matches_remote"] and kept["id"] is not None and kept["permission_names"] == ["read", "write"]
+    assert kept["matches_remote"] and kept["id"] is not None and kept["permission_names"] == ["browse", "read", "write"]
     gone = find(merged, "thredds", "a", "gone.nc")
     assert (gone["matches_remote"], gone["remote_id"]) == (False, None)
     new = find(merged, "thredds", "a", "new.nc")
