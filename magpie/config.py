@@ -20,6 +20,7 @@ ENV_OVERRIDES = {
     "magpie.admin_user": "MAGPIE_ADMIN_USER",
     "magpie.admin_password": "MAGPIE_ADMIN_PASSWORD",
     "magpie.providers_config": "MAGPIE_PROVIDERS_CONFIG",
+    "magpie.permissions_config": "MAGPIE_PERMISSIONS_CONFIG",
     "magpie.secret": "MAGPIE_SECRET",
     "magpie.environment": "MAGPIE_ENVIRONMENT",
 }
@@ -61,6 +62,11 @@ class Settings:
     anonymous_group: str
     users_group: str
     audit_retention_days: int
+    #: A permissions file (Magpie's permissions.cfg) or a directory of .cfg files, applied at start-up.
+    permissions_config: Optional[str] = None
+    #: How a decision knows it is fresh: ``strict`` reads the committed version of access-control
+    #: data first; ``notify`` (PostgreSQL) trusts LISTEN/NOTIFY (see magpie.permissions.index).
+    decisions_freshness: str = "strict"
 
     @property
     def production(self) -> bool:
@@ -95,6 +101,13 @@ def _as_int(settings: Mapping[str, object], name: str, default: int, unit: str) 
         return int(settings.get(name, default))
     except (TypeError, ValueError):
         raise SettingsError(f"{name}: expected a number of {unit}") from None
+
+
+def _choice(settings: Mapping[str, object], name: str, choices: Tuple[str, ...]) -> str:
+    value = str(settings.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def _as_list(value: object) -> Tuple[str, ...]:
@@ -156,6 +169,8 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         validate_responses=as_bool(raw.get("magpie.api.validate_responses", False), "magpie.api.validate_responses"),
         **_group_names(raw),
         audit_retention_days=_as_int(raw, "magpie.audit_retention_days", 365, "days"),
+        permissions_config=str(raw.get("magpie.permissions_config") or "") or None,
+        decisions_freshness=_choice(raw, "magpie.decisions.freshness", ("strict", "notify")),
     )
 
 

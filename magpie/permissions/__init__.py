@@ -1,9 +1,15 @@
-"""Access control, pure: which permission names each service type carries on the service and on
-each resource type under it (``names``), the applied permission values and their Magpie string
-and JSON forms (``values``), and the resolution of a user's effective access along a resource's
-branch (``resolution``); decisions and their audit log will live here too. This package may
-import ``magpie.models`` and ``magpie.db`` only (and so far needs neither), never ``api``, ``ui``
-or ``helpers``: those call it, so access rules stay testable without a request or a database.
+"""Access control on the resource tree.
+
+- pure: which permission names each service type carries on the service and on each resource
+  type (``names``), applied permission values in Magpie's string and JSON forms (``values``),
+  and Magpie's resolution of effective access along a resource's branch (``resolution``);
+- stored: applied permissions of users and groups, granted and revoked with an audit entry
+  (``applied``, ``listing``, ``answers``);
+- decisions: an in-memory index per database, kept fresh by the access-control version and, on
+  PostgreSQL, LISTEN/NOTIFY (``index*``), and the decisions a proxy asks for (``decisions``).
+
+It imports ``accounts``, ``sync``, ``db``, ``audit`` and ``models``; never ``services``,
+``resources``, ``api``, ``ui`` or ``helpers``, which call it.
 """
 from magpie.permissions.names import (
     ALL_PERMISSION_NAMES,
