@@ -46,6 +46,7 @@ setup(
         "console_scripts": [
             "magpie-sync-resources = magpie.helpers.sync_resources:main",
             "magpie-register-providers = magpie.services.providers:main",
+            "magpie-register-permissions = magpie.setup_files.commands:main",
             "magpie-migrate = magpie.db:migrate_main",
         ],
     },

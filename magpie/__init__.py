@@ -9,15 +9,17 @@ LOGGER = logging.getLogger(__name__)
 
 
 def _prepare_database(raw_settings: dict, settings) -> None:
-    """Migrate (when asked), create the special groups, register the providers file (when set)
-    and create or update the administrator (when configured) before serving."""
+    """Migrate (when asked), create the special groups, register the providers file and apply the
+    permissions file (when set), prune the audit log and create or update the administrator (when
+    configured) before serving."""
     import transaction
 
-    from magpie import db
+    from magpie import audit, db
     from magpie.accounts.groups import SpecialGroups, ensure_special_groups
     from magpie.accounts.users import ensure_admin
     from magpie.services.providers import register_providers_file
 
+    audit.configure_retention(settings.audit_retention_days)  # writes prune once a day from now on
     if settings.migrate_on_startup:
         db.migrate(raw_settings)
     elif not db.is_database_ready(raw_settings):
@@ -29,6 +31,10 @@ def _prepare_database(raw_settings: dict, settings) -> None:
         ensure_special_groups(session, SpecialGroups.of(settings))
         if settings.providers_config:
             register_providers_file(settings.providers_config, session)
+        if settings.permissions_config:  # after the providers: it names their services
+            from magpie.setup_files.commands import apply_permissions_file
+            apply_permissions_file(settings.permissions_config, session, audit.SYSTEM, settings)
+        audit.prune(session, settings.audit_retention_days)
         if settings.admin_user and settings.admin_password:
             ensure_admin(session, settings.admin_user, settings.admin_password, settings.admin_group)
     session.close()

@@ -1,4 +1,6 @@
-"""The REST API (JSON, administrators only but for sign-in): routes, the OpenAPI document and views.
+"""The REST API (JSON): routes, the OpenAPI document and thin views per family. Administrators
+only, but for sign-in, one's own account (``self``, see :class:`~magpie.accounts.security.UserContext`)
+and the decisions a proxy asks for.
 
 Route patterns are the paths of ``openapi.yaml``; a method the document does not list for a path
 answers 405 with ``Allow``.
@@ -22,9 +24,25 @@ ROUTES = {
     "api.service_sync_history": "/services/{service}/sync/history",
     "api.resource": "/resources/{resource_id}",
     # --- accounts (insert below) ---
+    "api.users": "/users",
+    "api.user": "/users/{user}",
+    "api.user_groups": "/users/{user}/groups",
+    "api.user_group": "/users/{user}/groups/{group}",
+    "api.groups": "/groups",
+    "api.group": "/groups/{group}",
+    "api.group_users": "/groups/{group}/users",
     # --- permissions (insert below) ---
+    "api.service_permissions": "/services/{service}/permissions",
+    "api.user_resource_permissions": "/users/{user}/resources/{resource_id}/permissions",
+    "api.user_resource_permission": "/users/{user}/resources/{resource_id}/permissions/{permission}",
+    "api.group_resource_permissions": "/groups/{group}/resources/{resource_id}/permissions",
+    "api.group_resource_permission": "/groups/{group}/resources/{resource_id}/permissions/{permission}",
+    "api.user_remote_permissions": "/users/{user}/services/{service}/remote/{remote_id}/permissions",
+    "api.group_remote_permissions": "/groups/{group}/services/{service}/remote/{remote_id}/permissions",
     # --- decisions (insert below) ---
+    "api.service_authorize": "/services/{service}/authorize",
     # --- audit (insert below) ---
+    "api.audit": "/audit",
 }
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -61,3 +79,8 @@ def includeme(config) -> None:
     config.scan("magpie.api.sync")
     config.scan("magpie.api.openapi")
     # --- scans: accounts, permissions, decisions, audit (insert below) ---
+    config.scan("magpie.api.authorize")
+    config.scan("magpie.api.users")
+    config.scan("magpie.api.groups")
+    config.scan("magpie.api.permissions")
+    config.scan("magpie.api.audit")

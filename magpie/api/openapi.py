@@ -68,6 +68,9 @@ def _schema_error_field(error, parent: str) -> str:
 def _schema_error_message(error) -> str:
     """jsonschema's message, but a pattern is explained by the schema's description when it has one."""
     description = (error.schema or {}).get("description") if isinstance(error.schema, dict) else None
+    if isinstance(error.schema, dict) and error.schema.get("format") == "password":
+        # jsonschema's messages quote the value: never a password's.
+        return f"does not match the document ({error.validator}: {error.validator_value!r}); the value is not shown"
     if getattr(error, "validator", None) == "pattern" and description:
         return f"{error.instance!r} is not allowed: {description}"
     return error.message

@@ -21,6 +21,7 @@ LAYERS = (
     {"permissions"},
     {"services"},
     {"resources"},
+    {"setup_files"},
     {"helpers"},
     {"api", "ui"},
 )
