@@ -30,6 +30,7 @@ from magpie import db, models
 from magpie.helpers import sync_resources
 from magpie.helpers.sync_services import SYNC_SERVICES_TYPES
 from magpie.resources.tree import get_service_tree
+from magpie.sync import runner
 
 POSTGRES_URL = os.environ.get("MAGPIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN = ("bench-admin", "bench-password-1234")
@@ -96,12 +97,17 @@ def add_service(url, name, service_url, configuration) -> int:
     return service_id
 
 
-def timed_sync(url, service_id):
+def timed_sync(url, service_id, pause_gc=False):
+    """One sync the in-process way (``fetch_single_service``), or the cron command's way with the
+    collector paused for the whole crawl (``pause_gc``)."""
     session, manager = new_session(url)
     with WriteCounter(session.get_bind()) as writes:
         started = time.perf_counter()
         with manager:
-            result = sync_resources.fetch_single_service(service_id, session)
+            if pause_gc:
+                result = runner.sync_service(service_id, session, pause_gc=True)
+            else:
+                result = sync_resources.fetch_single_service(service_id, session)
         elapsed = time.perf_counter() - started
     session.close()
     return elapsed, result, writes
@@ -240,22 +246,26 @@ def bench_streaming_parse(megabytes: int = 50) -> None:
 
 def bench_rss(kind, nodes_wanted):
     fanout, files = (40, 608) if nodes_wanted >= 1_000_000 else (20, max(nodes_wanted // 421, 1))
-    with SyntheticThredds(depth=2, fanout=fanout, files=files) as server, temp_database(kind) as url:
-        child = subprocess.run([sys.executable, "-m", "bench.sync_benchmark", "--rss-child", url, server.url],
-                               capture_output=True, text=True, timeout=1800)
-        if child.returncode != 0:
-            print(child.stdout + child.stderr)
-            return
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
-        line(f"{kind}: {figures['nodes']} nodes, sync {figures['seconds']:.1f} s, peak RSS",
-             f"{figures['max_rss_mb']:.0f} MB", "target < 1 GB")
+    with SyntheticThredds(depth=2, fanout=fanout, files=files) as server:
+        for way in ("in-process", "cron"):
+            with temp_database(kind) as url:
+                child = subprocess.run([sys.executable, "-m", "bench.sync_benchmark", "--rss-child", url, server.url,
+                                        way], capture_output=True, text=True, timeout=1800)
+            if child.returncode != 0:
+                print(child.stdout + child.stderr)
+                return
+            figures = json.loads(child.stdout.strip().splitlines()[-1])
+            line(f"{kind}, {way}: {figures['nodes']} nodes, sync {figures['seconds']:.1f} s, peak RSS",
+                 f"{figures['max_rss_mb']:.0f} MB", "target < 1 GB")
 
 
-def rss_child(url, service_url) -> None:
-    """Runs in a fresh process so its peak RSS is the sync's alone."""
+def rss_child(url, service_url, way) -> None:
+    """Runs in a fresh process so its peak RSS is the sync's alone. ``way``: ``in-process`` (the
+    collector paused around tree building only, as in a web process) or ``cron`` (paused for the
+    whole crawl, as the cron command does)."""
     service_id = add_service(url, "million", service_url, {"max_depth": 3, "pool_size": 8, "time_budget": 1800,
                                                            "max_nodes": 1_100_000})
-    elapsed, result, _ = timed_sync(url, service_id)
+    elapsed, result, _ = timed_sync(url, service_id, pause_gc=way == "cron")
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"nodes": result.added - 1, "seconds": elapsed, "max_rss_mb": max_rss_mb}))
 
@@ -266,7 +276,7 @@ def main(argv=None) -> None:
     parser.add_argument("--pool-sizes", default="8,16,32", help="pool sizes for (1)")
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--rss-nodes", type=int, default=1_000_000)
-    parser.add_argument("--rss-child", nargs=2, metavar=("DB_URL", "SERVICE_URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--rss-child", nargs=3, metavar=("DB_URL", "SERVICE_URL", "WAY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
         rss_child(*args.rss_child)

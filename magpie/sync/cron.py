@@ -40,14 +40,15 @@ def select_service_ids(session: Session, service_names: Optional[Iterable[str]] 
 
 def fetch(settings: Optional[dict] = None, service_names: Optional[Iterable[str]] = None,
           sync_types: Optional[Iterable[str]] = None, dry_run: bool = False, jobs: int = 1,
-          origin: str = IN_PROCESS) -> List[SyncResult]:
+          origin: str = IN_PROCESS, pause_gc: bool = False) -> List[SyncResult]:
     """Sync every service with a sync type (or those named, or those of the given sync types), each
-    in its own transaction, ``jobs`` at a time. ``settings`` default to the environment."""
+    in its own transaction, ``jobs`` at a time. ``settings`` default to the environment;
+    ``pause_gc`` is for processes that only sync (see ``SyncServiceInterface.get_resources``)."""
     settings = settings or settings_from_cli()
     engine = db.get_engine(settings)
     with Session(engine) as session:
         service_ids = select_service_ids(session, service_names, sync_types)
-    return sync_services(engine, service_ids, dry_run, jobs, origin)
+    return sync_services(engine, service_ids, dry_run, jobs, origin, pause_gc)
 
 
 def setup_cron_logger(log_level: Union[int, str] = logging.INFO, log_file: Optional[str] = None) -> logging.Logger:
@@ -108,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
             get_sync_type(sync_type)
         if not db.is_database_ready(settings):
             raise SettingsError("the database is unreachable or not migrated (run magpie-migrate)")
-        results = fetch(settings, args.services, args.sync_types, dry_run=args.dry_run, jobs=args.jobs, origin=CRON)
+        # This process only syncs: no request thread shares the collector's pause.
+        results = fetch(settings, args.services, args.sync_types, dry_run=args.dry_run, jobs=args.jobs, origin=CRON,
+                        pause_gc=True)
     except (SettingsError, ValueError, LookupError, sa.exc.SQLAlchemyError) as exc:
         LOGGER.error("%s", exc)
         return 2

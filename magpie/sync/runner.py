@@ -62,10 +62,11 @@ class SyncError(Exception):
         super().__init__(f"sync of service {result.service_name!r} failed: {result.error}")
 
 
-def crawl(service: models.Service):
-    """Read the service's remote tree: (tree, problems met on the way that did not fail it)."""
+def crawl(service: models.Service, pause_gc: bool = False):
+    """Read the service's remote tree: (tree, problems met on the way that did not fail it).
+    ``pause_gc``: see :meth:`~magpie.sync.types.SyncServiceInterface.get_resources`."""
     syncer = get_sync_type(service.sync_type)(service.resource_name, service.url, service.configuration)
-    return syncer.get_resources(), syncer.problems  # validated once, by plan_update
+    return syncer.get_resources(pause_gc), syncer.problems  # validated once, by plan_update
 
 
 def resolve_service(service: Union[models.Service, int, str], session: Session) -> models.Service:
@@ -83,7 +84,7 @@ def resolve_service(service: Union[models.Service, int, str], session: Session) 
 
 
 def sync_service(service: Union[models.Service, int, str], session: Session, dry_run: bool = False,
-                 origin: str = IN_PROCESS) -> SyncResult:
+                 origin: str = IN_PROCESS, pause_gc: bool = False) -> SyncResult:
     """Crawl the service and replace its stored remote tree by a diff, holding its sync lock
     (:class:`magpie.db.SyncAlreadyRunning` when another sync runs). On failure the stored tree is
     untouched, the error is recorded and :class:`SyncError` raised. With ``dry_run`` the diff is
@@ -98,7 +99,7 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
     started = time.monotonic()
     LOGGER.info("syncing service %r (%s) from %s", service.resource_name, service.sync_type, service.url)
     try:
-        remote_resources, result.problems = crawl(service)
+        remote_resources, result.problems = crawl(service, pause_gc)
         diff = (plan_update if dry_run else apply_update)(remote_resources, service.resource_id, session)
     except (RemoteError, ValueError) as exc:
         result.error = str(exc)
@@ -122,7 +123,7 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
 
 
 def sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run: bool = False,
-                            origin: str = IN_PROCESS) -> Optional[SyncResult]:
+                            origin: str = IN_PROCESS, pause_gc: bool = False) -> Optional[SyncResult]:
     """Sync one service in a transaction of its own; None when another sync of it runs. A failed
     sync commits only its recorded error; a database error rolls back this service alone and is
     recorded afterwards."""
@@ -132,7 +133,7 @@ def sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run: 
         try:
             with manager:
                 try:
-                    return sync_service(service_id, session, dry_run=dry_run, origin=origin)
+                    return sync_service(service_id, session, dry_run=dry_run, origin=origin, pause_gc=pause_gc)
                 except SyncError as exc:
                     return exc.result
         except db.SyncAlreadyRunning as exc:
@@ -153,13 +154,13 @@ def sync_in_own_transaction(engine: sa.engine.Engine, service_id: int, dry_run: 
 
 
 def sync_services(engine: sa.engine.Engine, service_ids: Iterable[int], dry_run: bool = False, jobs: int = 1,
-                  origin: str = IN_PROCESS) -> List[SyncResult]:
+                  origin: str = IN_PROCESS, pause_gc: bool = False) -> List[SyncResult]:
     """Sync services ``jobs`` at a time, each in its own session and transaction; those another
     sync was already running for are left out."""
     service_ids = list(service_ids)
 
     def one(service_id: int) -> Optional[SyncResult]:
-        return sync_in_own_transaction(engine, service_id, dry_run, origin)
+        return sync_in_own_transaction(engine, service_id, dry_run, origin, pause_gc)
 
     if jobs <= 1 or len(service_ids) <= 1:
         results = [one(service_id) for service_id in service_ids]

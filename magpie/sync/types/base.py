@@ -1,8 +1,10 @@
 """What every sync type is: a class that reads one remote service as a resource tree."""
 import abc
+import contextlib
 import time
 from typing import Mapping, Optional, Sequence
 
+from magpie.gc_pause import gc_paused
 from magpie.sync.config import ConfigField, SyncConfig
 from magpie.sync.remote.http import HttpClient, HttpLimits, origin_of
 from magpie.sync.tree import RemoteTree
@@ -55,10 +57,15 @@ class SyncServiceInterface(abc.ABC):
         return {self.service_name: {"children": children, "resource_type": "service",
                                     "resource_display_name": self.service_name}}
 
-    def get_resources(self) -> dict:
+    def get_resources(self, pause_gc: bool = False) -> dict:
         """The remote tree ``{service_name: {"children": {...}, ...}}``; raises
-        :class:`~magpie.sync.remote.http.RemoteError` when the service cannot be read."""
-        with self.http_client() as http:
+        :class:`~magpie.sync.remote.http.RemoteError` when the service cannot be read.
+
+        The collector is paused around building the tree only (see :mod:`magpie.gc_pause`), or
+        for the whole crawl with ``pause_gc``: a process that does nothing but sync (the cron
+        command) saves the collector's passes over the growing tree between documents, a fifth
+        of a million-node sync; a web process must not, its request threads share the pause."""
+        with self.http_client() as http, (gc_paused() if pause_gc else contextlib.nullcontext()):
             return self.service_tree(self.get_children(http))
 
     @abc.abstractmethod

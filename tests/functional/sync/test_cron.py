@@ -1,4 +1,5 @@
 """The cron command and providers registration, in-process and as the installed console scripts."""
+import gc
 import os
 import subprocess
 import sys
@@ -205,3 +206,18 @@ def test_console_scripts_register_and_sync_from_the_command_line(db_url, session
     bad = subprocess.run([str(BIN / "magpie-register-providers"), str(tmp_path / "none.yml"), "--db", db_url],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "cannot read" in bad.stderr
+
+
+def test_the_cron_command_pauses_the_collector_for_the_whole_crawl(db_url, remote, add_service):
+    """A process that only syncs saves the collector's passes over the growing tree; the
+    in-process way (a web process) must not pause it across network waits (test_thredds)."""
+    seen = []
+
+    def answer() -> bytes:
+        seen.append(gc.isenabled())  # the remote server runs in this process
+        return catalog_xml(files=[("a.nc", "a.nc")])
+
+    remote.add("/cron/catalog.xml", answer)
+    add_service(name="cron", url=remote.url + "/cron")
+    assert sync_resources.main(["--db", db_url, "--service", "cron"]) == 0
+    assert seen == [False] and gc.isenabled()
