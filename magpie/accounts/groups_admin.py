@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from magpie import audit, models
 from magpie.accounts import rules
 from magpie.accounts.groups import SpecialGroups, get_group_by_name
-from magpie.accounts.memberships import member_count, member_names
+from magpie.accounts.memberships import member_names
 from magpie.errors import ConflictError, InvalidInput
 
 LOGGER = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def delete_group(session: Session, actor: Optional[str], group: models.Group, se
         raise ConflictError(f"group {group.group_name!r} is the special {kind} group of the settings: "
                             f"it cannot be deleted")
     names = member_names(session, group)
-    gone = group_as_dict(group, member_count(session, group), names)
+    gone = group_as_dict(group, len(names), names)
     session.delete(group)
     session.flush()
     audit.record(session, actor, "group.delete", group_name=gone["group_name"], before=gone)

@@ -13,10 +13,10 @@ from ziggurat_foundations.models.services.user import UserService
 
 from magpie import audit, models
 from magpie.accounts.groups import ensure_group
+from magpie.accounts.memberships import is_member
 from magpie.names import find_by_id_or_name
 
 LOGGER = logging.getLogger(__name__)
-
 
 
 def get_user_by_name(session: Session, user_name: str) -> Optional[models.User]:
@@ -45,8 +45,7 @@ def ensure_admin(session: Session, user_name: str, password: str, admin_group: s
     elif not UserService.check_password(user, password):
         UserService.set_password(user, password)
         outcome = "updated"
-    if not session.execute(sa.select(models.UserGroup).where(
-            models.UserGroup.user_id == user.id, models.UserGroup.group_id == group.id)).first():
+    if not is_member(session, user, group):
         session.add(models.UserGroup(user_id=user.id, group_id=group.id))
         outcome = "updated" if outcome == "unchanged" else outcome
     session.flush()

@@ -2,26 +2,20 @@
 import datetime
 from typing import Optional
 
-import sqlalchemy as sa
 from pyramid.view import view_config
 
-from magpie import audit, models
-from magpie.api.services import ADMIN
-from magpie.errors import InvalidInput, NotFoundError
-from magpie.names import has_control_characters, parse_id
+from magpie import audit
+from magpie.api.common import ADMIN
+from magpie.errors import InvalidInput
+from magpie.names import parse_id
+from magpie.services import crud as services
 
 
 def service_id_of(session, ref: str) -> int:
     """An id is taken as it is, so the entries of a deleted service stay reachable; a name must
     be a current service's."""
     service_id = parse_id(ref)
-    if service_id is not None:
-        return service_id
-    service_id = None if has_control_characters(ref) else session.execute(
-        sa.select(models.Service.resource_id).where(models.Service.resource_name == ref)).scalar()
-    if service_id is None:
-        raise NotFoundError(f"no service {ref!r}")
-    return service_id
+    return service_id if service_id is not None else services.find_service(session, ref).resource_id
 
 
 def timestamp(value, field: str) -> Optional[datetime.datetime]:

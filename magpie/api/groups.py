@@ -7,8 +7,7 @@ from pyramid.view import view_config
 
 from magpie.accounts import manage
 from magpie.accounts.groups import find_group
-from magpie.api.resources import flag
-from magpie.api.users import ADMIN, actor
+from magpie.api.common import ADMIN, actor, flag
 from magpie.config import settings_of
 
 

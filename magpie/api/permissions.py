@@ -6,16 +6,12 @@ from pyramid.view import view_config
 
 from magpie import models
 from magpie.accounts.groups import find_group
-from magpie.accounts.security import SELF_PERMISSION
-from magpie.api.resources import actor, flag, user_named
-from magpie.api.services import ADMIN, service_of
+from magpie.api.common import ADMIN, SELF, actor, flag, user_named
+from magpie.api.services import service_of
 from magpie.config import settings_of
 from magpie.permissions import answers, applied, names
 from magpie.resources import actions, grants
 from magpie.services import crud as services
-
-SELF = dict(ADMIN, permission=SELF_PERMISSION)
-
 
 def principal_of(request):
     """The user (by id, name or ``current``) or the group the URL names, else 404 naming it."""

@@ -1,37 +1,14 @@
 """A service's resource tree: show it (merged with the remote tree on demand, for one user or
 group on demand), create and delete local resources, clean the ones gone remotely, adopt remote
 ones."""
-from typing import Optional
-
 from pyramid.view import view_config
 
-from magpie import models
 from magpie.accounts.groups import find_group
-from magpie.accounts.security import CURRENT_USER
-from magpie.accounts.users import find_user
-from magpie.api.services import ADMIN, service_of
+from magpie.api.common import ADMIN, actor, flag, user_named
+from magpie.api.services import service_of
 from magpie.config import settings_of
 from magpie.resources import actions, annotate, reconcile
 from magpie.services import crud as services
-
-TRUE_VALUES = ("true", "1")
-
-
-def flag(request, name: str) -> bool:
-    """A boolean query parameter; the OpenAPI document already refused values other than
-    true/false/1/0."""
-    return request.GET.get(name, "false").lower() in TRUE_VALUES
-
-
-def user_named(request, ref: str) -> models.User:
-    """The user ``ref`` names by id, name or ``current`` (the caller), else 404 naming it."""
-    if ref == CURRENT_USER and request.identity is not None:
-        ref = request.identity.user_id
-    return find_user(request.dbsession, ref)
-
-
-def actor(request) -> Optional[str]:
-    return request.identity.user_name if request.identity is not None else None
 
 
 @view_config(route_name="api.service_resources", request_method="GET", **ADMIN)

@@ -1,10 +1,8 @@
 """Services: list, register, show, change, delete."""
 from pyramid.view import view_config
 
+from magpie.api.common import ADMIN
 from magpie.services import crud as services
-
-ADMIN = dict(renderer="json", openapi=True, permission="admin")
-
 
 def service_of(request):
     """The service the URL names by id or by name (404 otherwise)."""

@@ -6,8 +6,8 @@ transaction commits that record) and the last good remote tree stays.
 """
 from pyramid.view import view_config
 
-from magpie.api.resources import flag
-from magpie.api.services import ADMIN, service_of
+from magpie.api.common import ADMIN, flag
+from magpie.api.services import service_of
 from magpie.services import crud as services
 from magpie.sync import status
 from magpie.sync.runner import SyncError, sync_service

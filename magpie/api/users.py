@@ -8,26 +8,14 @@ from pyramid.view import view_config
 
 from magpie.accounts import manage, users
 from magpie.accounts.groups import find_group
-from magpie.accounts.security import CURRENT_USER
+from magpie.api.common import ADMIN, SELF, actor, flag, user_named
 from magpie.api.errors import error_response
-from magpie.api.resources import flag
 from magpie.config import settings_of
 from magpie.errors import ConflictError
 
-ADMIN = dict(renderer="json", openapi=True, permission="admin")
-SELF = dict(renderer="json", openapi=True, permission="self")
-
-
-def actor(request) -> str:
-    return request.identity.user_name
-
-
 def user_of(request):
     """The user the URL names by name, id or ``current`` (404 otherwise)."""
-    ref = request.matchdict["user"]
-    if ref == CURRENT_USER:  # only a signed-in caller gets past the permission check
-        ref = request.identity.user_id
-    return users.find_user(request.dbsession, ref)
+    return user_named(request, request.matchdict["user"])
 
 
 def user_answer(request, user) -> dict:

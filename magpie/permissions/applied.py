@@ -9,7 +9,7 @@ against the service type's names, serialized per principal and written to the au
 caller's transaction.
 """
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import sqlalchemy as sa
 import zope.sqlalchemy
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from magpie import audit, models
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
-from magpie.permissions.names import resource_permissions, service_permissions
-from magpie.permissions.values import InvalidPermission, Permission, PermissionInput
+from magpie.permissions.names import resource_permissions
+from magpie.permissions.values import InvalidPermission, Permission, PermissionInput, parse_stored
 
 PrincipalModel = Union[models.User, models.Group]
 
@@ -75,19 +75,21 @@ def service_type_of(session: Session, resource: models.Resource) -> str:
 
 def allowed_names(session: Session, resource: models.Resource) -> Tuple[str, ...]:
     """The permission names that can be applied on ``resource``, from its service's type."""
-    service_type = service_type_of(session, resource)
-    if isinstance(resource, models.Service):
-        return service_permissions(service_type)
-    return resource_permissions(service_type, resource.resource_type)
+    return resource_permissions(service_type_of(session, resource), resource.resource_type)
+
+
+def check_name(names: Sequence[str], permission: Permission, resource_type: str, service_type: str) -> None:
+    """:class:`InvalidInput` (400) listing ``names`` when ``permission`` is not one of them."""
+    if permission.name not in names:
+        raise InvalidInput("permission", (
+            f"a {resource_type} of a {service_type!r} service cannot carry "
+            f"{permission.name!r}; allowed: {', '.join(names) or 'none'}"))
 
 
 def check_allowed(session: Session, resource: models.Resource, permission: Permission) -> None:
     """:class:`InvalidInput` (400) listing the allowed names when the resource cannot carry it."""
-    names = allowed_names(session, resource)
-    if permission.name not in names:
-        raise InvalidInput("permission", (
-            f"a {resource.resource_type} of a {service_type_of(session, resource)!r} service cannot carry "
-            f"{permission.name!r}; allowed: {', '.join(names) or 'none'}"))
+    check_name(allowed_names(session, resource), permission, resource.resource_type,
+               service_type_of(session, resource))
 
 
 def applied_permissions(session: Session, principal: PrincipalModel, resource: models.Resource) -> List[Permission]:
@@ -95,13 +97,14 @@ def applied_permissions(session: Session, principal: PrincipalModel, resource: m
     A stored value that no longer parses (a name dropped since) is skipped, not fatal."""
     table, key = _table_and_key(principal)
     rows = session.execute(sa.select(table.perm_name).where(key, table.resource_id == resource.resource_id)).scalars()
-    found = []
-    for perm_name in rows:
-        try:
-            found.append(Permission.parse(perm_name))
-        except InvalidPermission:
-            continue
+    found = [permission for permission in map(parse_stored, rows) if permission is not None]
     return sorted(found, key=Permission.sort_key)
+
+
+def _applied_named(session: Session, principal: PrincipalModel, resource: models.Resource,
+                   name: str) -> Optional[Permission]:
+    """The principal's permission of this name on ``resource`` (it has one per name at most)."""
+    return next((p for p in applied_permissions(session, principal, resource) if p.name == name), None)
 
 
 def _start_change(session: Session, principal: PrincipalModel) -> None:
@@ -144,7 +147,7 @@ def grant(session: Session, actor: Optional[str], principal: PrincipalModel, res
     wanted = parse_permission(permission)
     check_allowed(session, resource, wanted)
     _start_change(session, principal)
-    existing = next((p for p in applied_permissions(session, principal, resource) if p.name == wanted.name), None)
+    existing = _applied_named(session, principal, resource, wanted.name)
     if existing == wanted:
         raise PermissionExists(f"{describe(principal)} already has permission {existing.explicit!r} on "
                                f"resource {resource.resource_id}", existing)
@@ -175,7 +178,7 @@ def revoke(session: Session, actor: Optional[str], principal: PrincipalModel, re
     :class:`NotFoundError` when it has none of that name."""
     wanted = parse_permission(permission)
     _start_change(session, principal)
-    existing = next((p for p in applied_permissions(session, principal, resource) if p.name == wanted.name), None)
+    existing = _applied_named(session, principal, resource, wanted.name)
     if existing is None:
         raise NotFoundError(f"{describe(principal)} has no permission {wanted.name!r} on resource "
                             f"{resource.resource_id}")

@@ -11,7 +11,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from magpie import models
 from magpie.gc_pause import gc_paused
 from magpie.permissions.resolution import AppliedPermission, Principal
-from magpie.permissions.values import InvalidPermission, Permission
+from magpie.permissions.values import Permission, parse_stored
 
 _T = {name: model.__table__.name for name, model in (
     ("users", models.User), ("groups", models.Group), ("members", models.UserGroup),
@@ -112,10 +112,7 @@ def _applied_from(permission_rows: List[tuple]) -> Dict[int, Tuple[AppliedPermis
     for kind, principal_id, name, resource_id, perm_name in permission_rows:
         permission = parsed.get(perm_name, False)
         if permission is False:
-            try:
-                permission = parsed[perm_name] = Permission.parse(perm_name)
-            except InvalidPermission:
-                permission = parsed[perm_name] = None  # not a permission Magpie knows: it grants nothing
+            permission = parsed[perm_name] = parse_stored(perm_name)
         if permission is None:
             continue
         principal = principals.get((kind, principal_id))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from magpie import models
 from magpie.accounts.groups import SpecialGroups
 from magpie.permissions.resolution import ADMINISTRATORS, AppliedPermission, Level, Principal, inherited, resolve_all
-from magpie.permissions.values import InvalidPermission, Permission
+from magpie.permissions.values import Permission, parse_stored
 
 _USERS = models.UserResourcePermission.__table__
 _GROUPS = models.GroupResourcePermission.__table__
@@ -36,13 +36,6 @@ def user_groups(session: Session, user: models.User, special: SpecialGroups) -> 
         sa.select(models.Group).join(models.UserGroup, models.UserGroup.group_id == models.Group.id)
         .where(models.UserGroup.user_id == user.id).order_by(models.Group.group_name)).scalars()
     return [group_principal(group, special) for group in groups]
-
-
-def _parsed(perm_name: str) -> Optional[Permission]:
-    try:
-        return Permission.parse(perm_name)
-    except InvalidPermission:  # a name no service type carries any more: ignored, not fatal
-        return None
 
 
 def _applied_rows(session: Session, where_users, where_groups) -> Iterable[Tuple[int, str, int, str]]:
@@ -76,7 +69,7 @@ def applied_by_resource(session: Session, resource_ids: Optional[Sequence[int]],
     where_groups = sa.and_(_GROUPS.c.group_id.in_(group_ids), scope(_GROUPS.c.resource_id)) if group_ids else None
     found: Dict[int, List[AppliedPermission]] = {}
     for resource_id, kind, principal_id, perm_name in _applied_rows(session, where_users, where_groups):
-        permission = _parsed(perm_name)
+        permission = parse_stored(perm_name)
         if permission is not None:
             found.setdefault(resource_id, []).append(AppliedPermission(principals[(kind, principal_id)], permission))
     return found
@@ -120,7 +113,7 @@ def permissions_on_resources(session: Session, resource_ids: Iterable[int]) -> L
         ).all()
     listed = []
     for resource_id, kind, name, perm_name in sorted(rows, key=lambda row: (row[0], row[1] == "group", row[2], row[3])):
-        permission = _parsed(perm_name)
+        permission = parse_stored(perm_name)
         if permission is not None:
             listed.append({"resource_id": resource_id, "principal_type": kind, "principal_name": name,
                            "permission_name": permission.explicit, "name": permission.name,

@@ -147,6 +147,15 @@ def _parse_mapping(value: Mapping[str, Any]) -> Permission:
 PermissionInput = Union[Permission, str, Mapping[str, Any]]
 
 
+def parse_stored(perm_name: str) -> Optional[Permission]:
+    """A stored ``perm_name``, or None when it no longer parses (a name no service type carries
+    any more): such a row grants nothing and is skipped, not fatal."""
+    try:
+        return Permission.parse(perm_name)
+    except InvalidPermission:
+        return None
+
+
 def format_permissions(
     permissions: Iterable[Union[PermissionInput, Tuple[PermissionInput, Optional[str]]]],
     type_: str = "applied",

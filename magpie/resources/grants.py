@@ -9,12 +9,10 @@ from typing import Optional, Tuple
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import InvalidInput, NotFoundError
-from magpie.names import parse_id
-from magpie.permissions.applied import GrantResult, PrincipalModel, grant, parse_permission
+from magpie.permissions.applied import GrantResult, PrincipalModel, check_name, grant, parse_permission
 from magpie.permissions.names import resource_permissions, service_permissions
 from magpie.permissions.values import PermissionInput
-from magpie.resources.reconcile import adopt_remote_resource
+from magpie.resources.reconcile import adopt_remote_resource, find_remote
 
 
 def grant_on_remote(session: Session, actor: Optional[str], principal: PrincipalModel, service: models.Service,
@@ -23,17 +21,12 @@ def grant_on_remote(session: Session, actor: Optional[str], principal: Principal
     ``principal``; returns the local resource, the adoption (``created``, ``existing``) and the
     grant. The name is checked against the remote node's type before anything is created."""
     wanted = parse_permission(permission)
-    remote = session.get(models.RemoteResource, remote_id) if parse_id(remote_id) else None
-    if remote is None or remote.service_id != service.resource_id:
-        raise NotFoundError(f"service {service.resource_name!r} has no remote resource {remote_id!r}")
+    remote = find_remote(session, service, remote_id)
     if remote.parent_id is None:  # the main node stands for the service
         names = service_permissions(service.type)
     else:
         names = resource_permissions(service.type, remote.resource_type)
-    if wanted.name not in names:
-        raise InvalidInput("permission", (
-            f"a {remote.resource_type} of a {service.type!r} service cannot carry {wanted.name!r}; "
-            f"allowed: {', '.join(names) or 'none'}"))
+    check_name(names, wanted, remote.resource_type, service.type)
     adopted = adopt_remote_resource(session, service, remote.resource_id, actor=actor)
     resource = session.get(models.Resource, adopted["resource_id"])
     return resource, adopted, grant(session, actor, principal, resource, wanted)

@@ -49,8 +49,7 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
         kept = [{"resource_id": rid, "reason": "never_synced", "detail": KEPT_REASONS["never_synced"]}
                 for rid in requested]
         return {"removed": [], "removed_descendants": [], "kept": kept, "permissions": [], "dry_run": dry_run}
-    merged = merged_tree(get_service_tree(service, session), sync_type,
-                                              service.resource_id, session)
+    merged = merged_tree(get_service_tree(service, session), sync_type, service.resource_id, session)
     nodes: Dict[int, dict] = {}
     parents: Dict[int, Optional[int]] = {}
     for node, parent_id in _walk(merged):
@@ -126,14 +125,20 @@ def _record_clean(session: Session, actor: Optional[str], service: models.Servic
                      changes_access=index == len(tops) - 1)
 
 
+def find_remote(session: Session, service: models.Service, remote_id: int) -> models.RemoteResource:
+    """Remote node ``remote_id`` of ``service``, else :class:`NotFoundError`."""
+    remote = session.get(models.RemoteResource, remote_id) if parse_id(remote_id) else None
+    if remote is None or remote.service_id != service.resource_id:
+        raise NotFoundError(f"service {service.resource_name!r} has no remote resource {remote_id!r}")
+    return remote
+
+
 def adopt_remote_resource(session: Session, service: models.Service, remote_id: int, *,
                           actor: Optional[str] = None) -> dict:
     """Create the local path down to remote node ``remote_id``, reusing the local ancestors that
     already exist, so the node can be given permissions; audited as ``resource.adopt`` when it
     created anything."""
-    remote = session.get(models.RemoteResource, remote_id) if parse_id(remote_id) else None
-    if remote is None or remote.service_id != service.resource_id:
-        raise NotFoundError(f"service {service.resource_name!r} has no remote resource {remote_id!r}")
+    remote = find_remote(session, service, remote_id)
     chain = [remote]
     while chain[-1].parent_id is not None:
         parent = session.get(models.RemoteResource, chain[-1].parent_id)

@@ -11,16 +11,14 @@ from sqlalchemy.orm import Session
 
 from magpie import models
 from magpie.gc_pause import gc_paused
-from magpie.permissions.names import resource_permissions, service_permissions
+from magpie.permissions.names import resource_permissions
 
 _RESOURCES = models.Resource.__table__
 
 
 def permission_names_of(service_type: str, resource_type: str) -> List[str]:
     """The names a resource of this type can carry under a service of this type (its service's
-    type decides: a THREDDS file and a GeoServer layer differ)."""
-    if resource_type == "service":
-        return list(service_permissions(service_type))
+    type decides: a THREDDS file and a GeoServer layer differ); ``service`` for the service itself."""
     return list(resource_permissions(service_type, resource_type))
 
 

@@ -168,15 +168,16 @@ class Applier:
     def sections(self) -> None:
         for name, definition in self.config.groups.items():
             self.where = definition.where
-            if get_group_by_name(self.session, name) is not None:
+            if get_group_by_name(self.session, name) is None:
+                self.group(name, definition.where)
+            else:
                 self.note(definition.where, f"group {name!r} unchanged", changed=False)
-            self.group(name, definition.where)
         for name, definition in self.config.users.items():
             self.where = definition.where
-            if get_user_by_name(self.session, name) is None:
+            user, joined = get_user_by_name(self.session, name), []
+            if user is None:
                 self.user(name, definition.where)
                 continue
-            user, joined = get_user_by_name(self.session, name), []
             for group_name in definition.groups:
                 if add_membership(self.session, self.actor, user, self.group(group_name, definition.where)):
                     joined.append(group_name)

@@ -33,22 +33,25 @@ class ConfigField:
     sync_types: Optional[Tuple[str, ...]] = None
     description: str = ""
 
+    @property
+    def longest(self) -> int:
+        """Most characters of a string, or items of a list."""
+        return self.max_length or (1024 if self.kind is str else 50)
+
     def check(self, value: object) -> object:
         """``value`` if it fits, else :class:`InvalidInput` naming ``configuration/<name>``."""
         where = f"configuration/{self.name}"
         if value is None and self.nullable:
             return None
         if self.kind is str:
-            if not isinstance(value, str) or not value or has_control_characters(value) or \
-                    len(value) > (self.max_length or 1024):
+            if not isinstance(value, str) or not value or has_control_characters(value) or len(value) > self.longest:
                 raise InvalidInput(where, f"{self.name} must be a non-empty string of at most "
-                                          f"{self.max_length or 1024} characters without control characters")
+                                          f"{self.longest} characters without control characters")
             return value
         if self.kind is list:
-            if not isinstance(value, list) or len(value) > (self.max_length or 50) or not all(
+            if not isinstance(value, list) or len(value) > self.longest or not all(
                     isinstance(item, str) and item.startswith(("http://", "https://")) for item in value):
-                raise InvalidInput(where, f"{self.name} must be a list of at most {self.max_length or 50} "
-                                          "http(s) URLs")
+                raise InvalidInput(where, f"{self.name} must be a list of at most {self.longest} http(s) URLs")
             return list(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                 (self.kind is int and not float(value).is_integer()):
@@ -66,10 +69,10 @@ class ConfigField:
 
     def json_schema(self) -> dict:
         if self.kind is list:
-            schema: dict = {"type": "array", "maxItems": self.max_length or 50,
+            schema: dict = {"type": "array", "maxItems": self.longest,
                             "items": {"$ref": "#/components/schemas/ServiceUrl"}}
         elif self.kind is str:
-            schema = {"type": "string", "minLength": 1, "maxLength": self.max_length or 1024,
+            schema = {"type": "string", "minLength": 1, "maxLength": self.longest,
                       "pattern": "^[^\\x00-\\x1f\\x7f]+$"}
         else:
             schema = {"type": "integer" if self.kind is int else "number",

@@ -14,6 +14,7 @@ import transaction
 from sqlalchemy.orm import Session
 
 from magpie import db, models
+from magpie.names import find_by_id_or_name
 from magpie.sync.remote.http import RemoteError
 from magpie.sync.status import record_run
 from magpie.sync.store import apply_update, plan_update
@@ -70,17 +71,11 @@ def crawl(service: models.Service, pause_gc: bool = False):
 
 
 def resolve_service(service: Union[models.Service, int, str], session: Session) -> models.Service:
+    """The service itself, or the one its id or name designates (NotFoundError, a LookupError)."""
     if isinstance(service, models.Service):
         return service
-    query = sa.select(models.Service)
-    if isinstance(service, int) or (isinstance(service, str) and service.isdigit()):
-        query = query.where(models.Service.resource_id == int(service))
-    else:
-        query = query.where(models.Service.resource_name == service)
-    found = session.execute(query).scalar_one_or_none()
-    if found is None:
-        raise LookupError(f"no service {service!r}")
-    return found
+    return find_by_id_or_name(session, models.Service, models.Service.resource_name, service, "service",
+                              models.Resource.resource_type == "service")
 
 
 def sync_service(service: Union[models.Service, int, str], session: Session, dry_run: bool = False,

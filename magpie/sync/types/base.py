@@ -27,7 +27,6 @@ class SyncServiceInterface(abc.ABC):
     def __init__(self, service_name: str, url: str, configuration: Optional[Mapping] = None):
         self.service_name = service_name
         self.url = url
-        self.configuration = dict(configuration or {})
         self.config = self.parse_configuration(configuration)
         self.max_depth = self.config.depth(type(self).max_depth)
         self.problems: list = []
