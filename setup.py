@@ -20,6 +20,8 @@ INSTALL_REQUIRES = [
     "openapi-spec-validator>=0.7",
     "swagger-ui-bundle>=1.1",
     "pyramid_jinja2>=2.10",
+    # Background syncs on PostgreSQL (magpie.jobs); its schema is installed by migration 0008.
+    "procrastinate>=3.10,<3.11",
 ]
 
 TEST_REQUIRES = [
@@ -48,6 +50,7 @@ setup(
             "magpie-register-providers = magpie.services.providers:main",
             "magpie-register-permissions = magpie.setup_files.commands:main",
             "magpie-migrate = magpie.db:migrate_main",
+            "magpie-worker = magpie.jobs.worker:main",
         ],
     },
 )

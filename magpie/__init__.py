@@ -53,6 +53,7 @@ def main(global_config, **raw_settings):
         config.registry["magpie.settings"] = settings
         config.include("pyramid_retry")
         config.include("magpie.db")
+        config.include("magpie.jobs")
         config.include("magpie.accounts")
         config.include("magpie.api")
         config.include("magpie.ui")

@@ -22,6 +22,9 @@ ROUTES = {
     "api.service_resources_adopt": "/services/{service}/resources/adopt",
     "api.service_sync": "/services/{service}/sync",
     "api.service_sync_history": "/services/{service}/sync/history",
+    "api.service_sync_runs": "/services/{service}/sync/runs",
+    "api.service_sync_run": "/services/{service}/sync/runs/{run}",
+    "api.service_sync_run_cancel": "/services/{service}/sync/runs/{run}/cancel",
     "api.resource": "/resources/{resource_id}",
     # --- accounts (insert below) ---
     "api.users": "/users",

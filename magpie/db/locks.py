@@ -3,10 +3,12 @@
 PostgreSQL: a session advisory lock, freed by the server if the process dies. SQLite: a committed
 row of ``sync_locks``, taken over once stale.
 """
+import contextlib
 import logging
 import os
 import socket
 import threading
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -130,3 +132,30 @@ def _release_held_locks(session: Session, session_transaction) -> None:
             LOGGER.exception("cannot release the sync lock of service %s", lock.service_id)
 
 
+
+
+@contextlib.contextmanager
+def sync_lock(engine: Engine, service_id: int, stale_after: float = 3600.0) -> Iterator[None]:
+    """Hold the sync lock of one service for a block (a background job's crawl and its write) on a
+    connection of its own, with no transaction left open meanwhile; :class:`SyncAlreadyRunning`
+    at once when another sync holds it. The same lock as :func:`hold_sync_lock`."""
+    lock = (_AdvisoryLock(engine, service_id) if engine.dialect.name == "postgresql"
+            else _RowLock(engine, service_id, stale_after))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def is_sync_locked(engine: Engine, service_id: int, stale_after: float = 3600.0) -> bool:
+    """Whether some sync holds the lock of the service now (without taking it). PostgreSQL frees
+    the advisory lock of a process that died, so a free lock tells a dead worker from a slow one."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return connection.execute(sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = :ns AND objid = :sid AND objsubid = 2)"),
+                {"ns": ADVISORY_LOCK_NAMESPACE, "sid": service_id}).scalar()
+        table = models.SyncLock.__table__
+        acquired = connection.execute(sa.select(table.c.acquired_at).where(table.c.service_id == service_id)).scalar()
+        return acquired is not None and (models.utcnow() - acquired).total_seconds() < stale_after

@@ -62,21 +62,35 @@ class SyncRun(Base):
     service goes out of sync. Old rows are pruned per service."""
 
     __tablename__ = "sync_runs"
-    __table_args__ = (sa.Index("ix_sync_runs_service_id_started", "service_id", "started"),)
+    __table_args__ = (
+        sa.Index("ix_sync_runs_service_id_started", "service_id", "started"),
+        # One queued or running job per service, whichever engine runs it (magpie.jobs).
+        sa.Index("uq_sync_runs_active_service_id", "service_id", unique=True,
+                 sqlite_where=sa.text("status IN ('queued', 'running')"),
+                 postgresql_where=sa.text("status IN ('queued', 'running')")),
+    )
 
     id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
     service_id = sa.Column(
         sa.Integer(), sa.ForeignKey("services.resource_id", onupdate="CASCADE", ondelete="CASCADE"),
         nullable=False,
     )
-    started = sa.Column(UTCDateTime(), nullable=False)
-    finished = sa.Column(UTCDateTime(), nullable=False)
-    status = sa.Column(sa.Unicode(20), nullable=False)  # "success" or "failed"
+    started = sa.Column(UTCDateTime(), nullable=False)  # asked for (a job's run: queued)
+    finished = sa.Column(UTCDateTime(), nullable=True)  # None while queued or running
+    # queued, running, succeeded, failed, cancelled, interrupted
+    status = sa.Column(sa.Unicode(20), nullable=False)
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
     kept = sa.Column(sa.Integer(), nullable=True)
     error = sa.Column(sa.UnicodeText(), nullable=True)
     origin = sa.Column(sa.Unicode(20), nullable=True)  # "cron", "api", ...
+    # Runs of background jobs (magpie.jobs); a sync of the cron command leaves them at their defaults.
+    dry_run = sa.Column(sa.Boolean(), nullable=False, default=False, server_default=sa.false())
+    running_since = sa.Column(UTCDateTime(), nullable=True)
+    progress = sa.Column(sa.JSON(), nullable=True)  # documents, queued, nodes, bytes, elapsed
+    result = sa.Column(sa.JSON(), nullable=True)  # SyncResult.as_dict() at the end
+    job_id = sa.Column(sa.BigInteger(), nullable=True)  # procrastinate's job, on PostgreSQL
+    cancel_requested = sa.Column(sa.Boolean(), nullable=False, default=False, server_default=sa.false())
 
 
 class SyncLock(Base):

@@ -27,9 +27,11 @@ def is_out_of_sync(last_sync: Optional[datetime.datetime], now: Optional[datetim
     return last_sync is None or (now or models.utcnow()) - last_sync > OUT_OF_SYNC
 
 
-def record_run(session: Session, service: models.Service, started: datetime.datetime, result) -> None:
+def record_run(session: Session, service: models.Service, started: datetime.datetime, result,
+               run: Optional[models.SyncRun] = None) -> None:
     """Record a finished sync (a :class:`~magpie.sync.runner.SyncResult`) on the service's sync
-    info and in its history, dropping the runs beyond its ``history_size``."""
+    info and in its history, dropping the runs beyond its ``history_size``. ``run``: the row of a
+    background job (:mod:`magpie.jobs`), finished here instead of adding one."""
     info = ensure_sync_info(service.resource_id, session)
     info.last_attempt = started
     info.last_duration = result.duration
@@ -37,12 +39,16 @@ def record_run(session: Session, service: models.Service, started: datetime.date
     if result.ok:
         info.last_sync = models.utcnow()
         info.added, info.removed, info.kept = result.added, result.removed, result.kept
-    session.add(models.SyncRun(
-        service_id=service.resource_id, started=started, finished=models.utcnow(),
-        status="success" if result.ok else "failed", added=result.added if result.ok else None,
-        removed=result.removed if result.ok else None, kept=result.kept if result.ok else None,
-        error=result.error, origin=result.origin,
-    ))
+    outcome = dict(
+        finished=models.utcnow(), status="succeeded" if result.ok else "failed",
+        added=result.added if result.ok else None, removed=result.removed if result.ok else None,
+        kept=result.kept if result.ok else None, error=result.error, origin=result.origin,
+    )
+    if run is None:
+        session.add(models.SyncRun(service_id=service.resource_id, started=started, **outcome))
+    else:
+        for key, value in outcome.items():
+            setattr(run, key, value)
     session.flush()
     keep = _history_size(service)
     newest = (sa.select(_RUNS.c.id).where(_RUNS.c.service_id == service.resource_id)
@@ -60,16 +66,18 @@ def _history_size(service: models.Service) -> int:
 
 def get_sync_history(service_id: int, session: Session, limit: Optional[int] = None) -> List[dict]:
     """The service's sync runs, newest first, as JSON-ready dicts (ISO 8601 UTC times)."""
-    query = (sa.select(_RUNS).where(_RUNS.c.service_id == service_id)
+    columns = [_RUNS.c[name] for name in ("id", "service_id", "started", "finished", "status", "added", "removed",
+                                          "kept", "error", "origin")]
+    query = (sa.select(*columns).where(_RUNS.c.service_id == service_id, _RUNS.c.dry_run.is_(False))
              .order_by(_RUNS.c.started.desc(), _RUNS.c.id.desc()))
     if limit is not None:
         query = query.limit(limit)
     history = []
     for row in session.execute(query).mappings():
         entry = dict(row)
-        for key in ("started", "finished"):
-            entry[key] = entry[key].isoformat()
-        entry["duration"] = round((row["finished"] - row["started"]).total_seconds(), 3)
+        entry["started"] = row["started"].isoformat()
+        entry["finished"] = row["finished"].isoformat() if row["finished"] else None
+        entry["duration"] = round((row["finished"] - row["started"]).total_seconds(), 3) if row["finished"] else None
         history.append(entry)
     return history
 

@@ -86,7 +86,7 @@ class LiveApp:
         return self.call("POST", f"/services/{service_id}/resources", 201, json=body)["resource"]["resource_id"]
 
     def sync(self, service_id: int, expect: int = 200) -> dict:
-        return self.call("POST", f"/services/{service_id}/sync", expect)
+        return self.call("POST", f"/services/{service_id}/sync?wait=true", expect)
 
     def tree(self, service_id: int, merged: bool = True) -> dict:
         query = "?sync=true" if merged else ""

@@ -22,6 +22,7 @@ LAYERS = (
     {"services"},
     {"resources"},
     {"setup_files"},
+    {"jobs"},
     {"helpers"},
     {"api", "ui"},
 )

@@ -15,6 +15,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from magpie.sync.config import SyncConfig
+from magpie.sync.progress import CURRENT as CURRENT_PROGRESS
 
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
@@ -78,6 +79,7 @@ class HttpClient:
 
     def __post_init__(self):
         self.allowed_origins = set(self.allowed_origins)
+        self.progress = CURRENT_PROGRESS.get()  # a job's (magpie.sync.progress), read by the pool threads too
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.limits.pool_size, 1), max_retries=0)
         self.session.mount("http://", adapter)
@@ -178,7 +180,11 @@ class HttpClient:
                 if total > self.limits.max_bytes:
                     raise RemoteError(url, f"body exceeds the limit of {self.limits.max_bytes} bytes")
                 self._time_left(url, started)
+                if self.progress is not None:
+                    self.progress.read_bytes(len(chunk))  # raises Cancelled once the job is
                 yield chunk
+            if self.progress is not None:
+                self.progress.document_read()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise RemoteError(url, f"connection failed while reading: {exc.__class__.__name__}") from None
         finally:

@@ -225,6 +225,8 @@ class ThreddsCrawler:
                     if not running:
                         break
                     done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    if self.http.progress is not None:
+                        self.http.progress.crawling(len(pending) + len(running) - len(done), tree.count)
                     for future in done:
                         ref_url = running.pop(future)
                         try:

@@ -45,7 +45,7 @@ def parse_utc(text: str) -> datetime.datetime:
 
 def test_sync_then_status_and_merged_tree(api, thredds):
     before = datetime.datetime.now(datetime.timezone.utc)
-    answer = api.post("/services/thredds/sync").json
+    answer = api.post("/services/thredds/sync?wait=true").json
     result = answer["result"]
     assert (result["added"], result["removed"], result["kept"], result["error"]) == (6, 0, 0, None)
     assert result["duration"] >= 0 and result["dry_run"] is False
@@ -74,7 +74,7 @@ def test_sync_then_status_and_merged_tree(api, thredds):
 
 
 def test_dry_run_answers_the_diff_and_writes_nothing(api, thredds):
-    answer = api.post("/services/thredds/sync?dry_run=true").json
+    answer = api.post("/services/thredds/sync?dry_run=true&wait=true").json
     assert answer["result"]["dry_run"] is True and answer["result"]["added"] == 6
     assert sorted(answer["result"]["preview"]["added"])[:2] == ["a", "a/x.nc"]
     assert answer["sync"]["last_sync"] is None
@@ -83,10 +83,10 @@ def test_dry_run_answers_the_diff_and_writes_nothing(api, thredds):
 
 
 def test_failed_sync_is_502_recorded_and_keeps_the_last_good_tree(api, thredds, remote):
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     good = api.get("/services/thredds/resources?sync=true").json["resources"]
     remote.add("/thredds/catalog.xml", b"oops", status=500, content_type="text/plain")
-    answer = api.post("/services/thredds/sync", status=502).json
+    answer = api.post("/services/thredds/sync?wait=true", status=502).json
     assert "HTTP 500" in answer["result"]["error"] and remote.url in answer["result"]["error"]
     # The error was committed although the answer is an error.
     status = api.get("/services/thredds/sync").json["sync"]
@@ -101,13 +101,14 @@ def test_sync_refused_without_sync_type_or_while_running(api, thredds, create_se
     api.post("/services/nope/sync", status=404)
     with tm:
         db.hold_sync_lock(session, thredds["resource_id"])
-        answer = api.post("/services/thredds/sync", status=409)
-    assert answer.json["detail"] == f"sync already running for service {thredds['resource_id']}"
-    api.post("/services/thredds/sync", status=200)
+        answer = api.post("/services/thredds/sync?wait=true", status=409)
+    assert answer.json["detail"].startswith(f"sync already running for service {thredds['resource_id']}")
+    assert answer.json["run"]["status"] == "failed"
+    api.post("/services/thredds/sync?wait=true", status=200)
 
 
 def test_clean_removes_only_resources_gone_now_and_listed(api, thredds):
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     a = add(api, "a", "directory")
     x = add(api, "x.nc", "file", a)
     gone = add(api, "gone.nc", "file", a)
@@ -129,11 +130,11 @@ def test_clean_removes_only_resources_gone_now_and_listed(api, thredds):
 def test_clean_recomputes_after_a_new_sync(api, thredds):
     """The caller saw z.nc gone; it came back since: kept."""
     thredds["files"][:] = FILES[:2]
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     b = add(api, "b", "directory")
     z = add(api, "z.nc", "file", b)
     thredds["files"][:] = FILES
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     answer = api.post("/services/thredds/resources/clean", {"resource_ids": [z, b]}).json
     assert answer["removed"] == [] and {k["reason"] for k in answer["kept"]} == {"exists_remotely"}
 
@@ -146,7 +147,7 @@ def test_clean_before_any_sync_and_beyond_max_depth(api, thredds):
                                 "detail": "the service was never synced, so nothing is known to be gone"}],
                       "permissions": [], "dry_run": False}
     api.patch("/services/thredds", {"configuration": {"max_depth": 1}})
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     deep = add(api, "not-crawled.nc", "file", a)
     answer = api.post("/services/thredds/resources/clean", {"resource_ids": [deep]}).json
     assert [k["reason"] for k in answer["kept"]] == ["beyond_max_depth"]
@@ -161,7 +162,7 @@ def test_clean_input_errors(api, thredds, create_service):
 
 
 def test_adopt_creates_the_path_and_reuses_ancestors(api, thredds):
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     merged = api.get("/services/thredds/resources?sync=true").json["resources"]
     x_remote = find(merged, "thredds", "a", "x.nc")["remote_id"]
     y_remote = find(merged, "thredds", "a", "y.nc")["remote_id"]
@@ -183,7 +184,7 @@ def test_adopt_creates_the_path_and_reuses_ancestors(api, thredds):
 
 
 def test_adopt_errors(api, thredds, create_service, remote):
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     merged = api.get("/services/thredds/resources?sync=true").json["resources"]
     x_remote = find(merged, "thredds", "a", "x.nc")["remote_id"]
     api.post("/services/thredds/resources/adopt", {"remote_id": 2147483647}, status=404)
@@ -199,14 +200,14 @@ def test_adopt_errors(api, thredds, create_service, remote):
 
 def test_sync_history_newest_first(api, thredds, remote):
     assert api.get("/services/thredds/sync/history").json["runs"] == []
-    api.post("/services/thredds/sync")
-    api.post("/services/thredds/sync?dry_run=true")  # dry runs are not history
+    api.post("/services/thredds/sync?wait=true")
+    api.post("/services/thredds/sync?dry_run=true&wait=true")  # dry runs are not history
     remote.add("/thredds/catalog.xml", b"oops", status=500, content_type="text/plain")
-    api.post("/services/thredds/sync", status=502)
+    api.post("/services/thredds/sync?wait=true", status=502)
     answer = api.get(f"/services/{thredds['resource_id']}/sync/history").json
     assert answer["service"]["service_name"] == "thredds"
     runs = answer["runs"]
-    assert [(run["status"], run["origin"]) for run in runs] == [("failed", "api"), ("success", "api")]
+    assert [(run["status"], run["origin"]) for run in runs] == [("failed", "api"), ("succeeded", "api")]
     assert "HTTP 500" in runs[0]["error"] and runs[1]["added"] == 6
     assert parse_utc(runs[0]["started"]) >= parse_utc(runs[1]["finished"])
     assert len(api.get("/services/thredds/sync/history?limit=1").json["runs"]) == 1

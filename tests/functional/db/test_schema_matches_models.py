@@ -6,7 +6,13 @@ from alembic.migration import MigrationContext
 from magpie import db, models
 
 
+def _ours(obj, name, type_, reflected, compare_to) -> bool:
+    """procrastinate's tables (migration 0008) are its own, not described by our models."""
+    return not (type_ == "table" and name.startswith("procrastinate_"))
+
+
 def test_the_migrated_schema_matches_the_models(db_url):
     with db.get_engine({"sqlalchemy.url": db_url}).connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), models.Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": _ours})
+        differences = compare_metadata(context, models.Base.metadata)
     assert differences == []

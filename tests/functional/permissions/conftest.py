@@ -53,7 +53,7 @@ def thredds(remote, create_service, api):
     remote.add("/thredds/catalog.xml", lambda: catalog_xml(files=list(files)))
     service = create_service("thredds", url=remote.url + "/thredds")
     service["files"] = files
-    api.post("/services/thredds/sync")
+    api.post("/services/thredds/sync?wait=true")
     return service
 
 

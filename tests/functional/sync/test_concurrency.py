@@ -89,7 +89,7 @@ def test_history_records_each_run_newest_first_and_is_pruned(session, tm, remote
             pass
     with tm:
         history = get_sync_history(service_id, session)
-    assert [(run["status"], run["origin"]) for run in history] == [("failed", "in-process"), ("success", "api")]
+    assert [(run["status"], run["origin"]) for run in history] == [("failed", "in-process"), ("succeeded", "api")]
     assert "HTTP 500" in history[0]["error"] and history[0]["added"] is None
     assert (history[1]["added"], history[1]["removed"], history[1]["kept"]) == (2, 0, 0)
     assert history[1]["started"].endswith("+00:00") and history[1]["duration"] >= 0
@@ -98,7 +98,7 @@ def test_history_records_each_run_newest_first_and_is_pruned(session, tm, remote
         fetch_single_service(service_id, session)
     with tm:
         history = get_sync_history(service_id, session)
-        assert [run["status"] for run in history] == ["success", "failed"]
+        assert [run["status"] for run in history] == ["succeeded", "failed"]
         assert len(get_sync_history(service_id, session, limit=1)) == 1
 
 
@@ -150,7 +150,7 @@ def test_a_database_error_rolls_back_that_service_alone_and_is_recorded(db_url, 
         assert names(stored_tree(session, first)) == {"a": {"a.nc": {}}}  # the last good tree, whole
         assert names(stored_tree(session, second)) == {"b": {"b.nc": {}, "b2.nc": {}}}
         history = get_sync_history(first, session)
-        assert [run["status"] for run in history] == ["failed", "success"]
+        assert [run["status"] for run in history] == ["failed", "succeeded"]
         assert "poison refused" in history[0]["error"]
         info = session.execute(sa.select(models.RemoteResourcesSyncInfo)
                                .where(models.RemoteResourcesSyncInfo.service_id == first)).scalar_one()
