@@ -39,8 +39,7 @@ def make_app(engine: Engine, worker: bool = False) -> procrastinate.App:
     if worker:
         connector = procrastinate.PsycopgConnector(conninfo=conninfo(engine), min_size=1, max_size=4)
     else:
-        connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo(engine),
-                                                       pool_factory=psycopg_pool.NullConnectionPool)
+        connector = procrastinate.SyncPsycopgConnector()  # ProcrastinateEngine opens it on a null pool
     app = procrastinate.App(connector=connector)
     pause_gc = worker
 
@@ -90,12 +89,14 @@ class ProcrastinateEngine:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.app = make_app(engine)
-        self.opened = False
+        self.pool = None
 
     def _open(self) -> procrastinate.App:
-        if not self.opened:  # on first use: an app that never syncs opens nothing
-            self.app.open()
-            self.opened = True
+        if self.pool is None:  # on first use: an app that never syncs opens nothing
+            self.pool = psycopg_pool.NullConnectionPool(conninfo(self.engine), open=False,
+                                                        check=psycopg_pool.NullConnectionPool.check_connection)
+            self.pool.open()
+            self.app.open(self.pool)
         return self.app
 
     def enqueue(self, run: dict) -> None:
@@ -122,5 +123,7 @@ class ProcrastinateEngine:
             self._open().job_manager.cancel_job_by_id(run["job_id"], delete_job=True)
 
     def close(self) -> None:
-        if self.opened:
+        if self.pool is not None:
             self.app.close()
+            self.pool.close()
+            self.pool = None

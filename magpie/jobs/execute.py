@@ -120,6 +120,7 @@ def _write(engine: Engine, run_id: int, service: models.Service, outcome: dict, 
                     LOGGER.error("sync of service %r failed", service.resource_name, exc_info=error)
             else:
                 result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
+                progress.queued, progress.nodes = 0, result.added + result.kept  # the whole tree, main node too
                 if run.dry_run:
                     result.preview = {"added": diff.added_paths(PREVIEW_LIMIT),
                                       "removed": diff.removed_paths(PREVIEW_LIMIT)}

@@ -1,0 +1,122 @@
+"""Jobs through the API: on SQLite the app's own threads run them, on PostgreSQL real
+``magpie-worker`` processes (``workers``), against a THREDDS server on 127.0.0.1 that the test
+can slow down."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from magpie import db
+from tests.functional.api.conftest import Api, admin_auth, app, app_settings, wsgi_app  # noqa: F401 (fixtures)
+from tests.support.thredds_catalogs import catalog_xml
+
+WORKER = str(Path(sys.executable).with_name("magpie-worker"))
+#: Generous bound of every wait for a job (no test asserts on time).
+PATIENCE = 60.0
+
+
+class Workers:
+    """``magpie-worker`` processes on one database, each stopped by its own handle."""
+
+    def __init__(self, db_url: str, log_dir: Path):
+        self.db_url, self.log_dir, self.processes = db_url, log_dir, []
+
+    def start(self, name: str = "") -> subprocess.Popen:
+        name = name or f"worker{len(self.processes)}"
+        log = open(self.log_dir / f"{name}.log", "wb")
+        process = subprocess.Popen([WORKER, "--db", self.db_url, "--name", name], stdout=log,
+                                   stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen) -> None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+
+
+@pytest.fixture
+def fresh_queue(db_url):
+    """An empty procrastinate queue (PostgreSQL): ids restart with each test's tables, so a job
+    left by an earlier test must not run a run of this one."""
+    engine = db.get_engine({"sqlalchemy.url": db_url})
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(sa.text("TRUNCATE procrastinate_jobs RESTART IDENTITY CASCADE"))
+    return db_url
+
+
+@pytest.fixture
+def workers(fresh_queue, tmp_path):
+    pool = Workers(fresh_queue, tmp_path)
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture
+def runner(db_url, workers):
+    """Whatever runs jobs here: nothing to start on SQLite (the app's threads), one worker on
+    PostgreSQL."""
+    if db.get_engine({"sqlalchemy.url": db_url}).dialect.name == "postgresql":
+        workers.start()
+    return workers
+
+
+@pytest.fixture
+def api(app, admin_auth):  # noqa: F811
+    return Api(app, admin_auth)
+
+
+@pytest.fixture
+def slow_thredds(remote, api):
+    """A service ``thredds`` whose root catalog lists ``CHILDREN`` catalogs of 2 files each; each
+    child answers after ``slow.delay`` seconds, read one at a time (``pool_size`` 1)."""
+    children = [(f"d{i}/catalog.xml", f"d{i}") for i in range(CHILDREN)]
+    remote.add("/thredds/catalog.xml", catalog_xml(refs=children))
+    for index in range(CHILDREN):
+        remote.add(f"/thredds/d{index}/catalog.xml",
+                   catalog_xml(files=[(f"f{n}.nc", f"d{index}/f{n}.nc") for n in range(2)]), delay=0.0)
+    body = {"service_name": "thredds", "service_type": "thredds", "service_url": remote.url + "/thredds",
+            "service_sync_type": "thredds", "configuration": {"pool_size": 1, "max_depth": None}}
+    service = api.post("/services", body, status=201).json["service"]
+    return Slow(remote, service)
+
+
+CHILDREN = 20
+
+
+class Slow:
+    def __init__(self, remote, service):
+        self.remote, self.service = remote, service
+
+    def set_delay(self, seconds: float) -> None:
+        for index in range(CHILDREN):
+            self.remote.routes[f"/thredds/d{index}/catalog.xml"].delay = seconds
+
+
+def wait_until(read, accept, what: str, patience: float = PATIENCE):
+    """Call ``read`` until ``accept`` takes its value; fail naming ``what`` after ``patience`` s."""
+    deadline = time.monotonic() + patience
+    while True:
+        value = read()
+        if accept(value):
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen; last seen: {value}")
+        time.sleep(0.05)

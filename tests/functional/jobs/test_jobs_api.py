@@ -1,0 +1,122 @@
+"""Syncs as jobs through the API, on SQLite (the app's threads) and PostgreSQL (a real worker)."""
+import sqlalchemy as sa
+
+from magpie import db, models
+from tests.functional.jobs.conftest import CHILDREN, wait_until
+
+FINAL = {"succeeded", "partial", "failed", "cancelled", "interrupted"}
+
+
+def names(tree: dict) -> dict:
+    return {name: names(node["children"]) for name, node in tree.items()}
+
+
+def remote_names(api) -> dict:
+    tree = api.get("/services/thredds/resources?sync=true").json["resources"]
+    return names(tree)
+
+
+def run_of(api, run: dict) -> dict:
+    return api.get(f"/services/{run['service_id']}/sync/runs/{run['id']}").json["run"]
+
+
+def finished(api, run: dict) -> dict:
+    return wait_until(lambda: run_of(api, run), lambda r: r["status"] in FINAL, f"the end of run {run['id']}")
+
+
+EXPECTED = {"thredds": {f"d{i}": {"f0.nc": {}, "f1.nc": {}} for i in range(CHILDREN)}}
+
+
+def test_post_sync_answers_202_with_the_run_then_it_succeeds(api, runner, slow_thredds):
+    service_id = slow_thredds.service["resource_id"]
+    answer = api.post("/services/thredds/sync", status=202)
+    run = answer.json["run"]
+    assert (run["status"], run["origin"], run["dry_run"], run["service_id"]) == ("queued", "api", False, service_id)
+    assert answer.headers["Location"].endswith(f"/services/{service_id}/sync/runs/{run['id']}")
+    done = finished(api, run)
+    assert done["status"] == "succeeded", done
+    result = done["result"]
+    assert (result["added"], result["removed"], result["kept"], result["error"]) == (3 * CHILDREN + 1, 0, 0, None)
+    assert done["progress"]["documents"] == CHILDREN + 1 and done["progress"]["nodes"] == 3 * CHILDREN + 1
+    assert remote_names(api) == EXPECTED
+    assert api.get("/services/thredds/sync").json["sync"]["last_error"] is None
+    assert [r["id"] for r in api.get("/services/thredds/sync/runs").json["runs"]] == [run["id"]]
+    assert [(r["id"], r["status"]) for r in api.get("/services/thredds/sync/history").json["runs"]] == \
+        [(run["id"], "succeeded")]
+
+
+def test_progress_is_visible_while_a_slow_server_answers(api, runner, slow_thredds):
+    slow_thredds.set_delay(0.3)
+    run = api.post("/services/thredds/sync", status=202).json["run"]
+    seen = wait_until(lambda: run_of(api, run),
+                      lambda r: r["status"] == "running" and (r["progress"] or {}).get("documents", 0) >= 3,
+                      "progress of a running sync")
+    progress = seen["progress"]
+    assert progress["queued"] > 0 and progress["nodes"] >= CHILDREN and progress["bytes"] > 0
+    assert progress["documents"] < CHILDREN + 1
+    slow_thredds.set_delay(0.0)
+    done = finished(api, run)
+    assert done["status"] == "succeeded" and done["progress"]["documents"] == CHILDREN + 1
+    assert done["progress"]["queued"] == 0
+
+
+def test_a_second_sync_while_one_runs_is_409_with_its_id(api, runner, slow_thredds):
+    slow_thredds.set_delay(0.3)
+    first = api.post("/services/thredds/sync", status=202).json["run"]
+    conflict = api.post("/services/thredds/sync", status=409).json
+    assert conflict["run"]["id"] == first["id"] and str(first["id"]) in conflict["detail"]
+    api.post(f"/services/thredds/sync/runs/{first['id']}/cancel")
+    finished(api, first)
+
+
+def test_cancel_stops_a_running_sync_and_writes_nothing(api, runner, slow_thredds):
+    slow_thredds.set_delay(0.5)
+    run = api.post("/services/thredds/sync", status=202).json["run"]
+    wait_until(lambda: run_of(api, run), lambda r: r["status"] == "running" and
+               (r["progress"] or {}).get("documents", 0) >= 2, "a running sync")
+    cancelled = api.post(f"/services/thredds/sync/runs/{run['id']}/cancel").json["run"]
+    assert cancelled["status"] == "cancelled" and cancelled["result"] is None
+    assert remote_names(api) == {"thredds": {}}
+    status = api.get("/services/thredds/sync").json["sync"]
+    assert status["last_sync"] is None and status["last_attempt"] is None
+    # Cancelling an ended run changes nothing; the service can sync again at once.
+    assert api.post(f"/services/thredds/sync/runs/{run['id']}/cancel").json["run"]["status"] == "cancelled"
+    slow_thredds.set_delay(0.0)
+    again = finished(api, api.post("/services/thredds/sync", status=202).json["run"])
+    assert again["status"] == "succeeded" and remote_names(api) == EXPECTED
+
+
+def test_a_dry_run_is_a_job_that_writes_nothing_but_its_run(api, runner, slow_thredds):
+    run = api.post("/services/thredds/sync?dry_run=true", status=202).json["run"]
+    assert run["dry_run"] is True
+    done = finished(api, run)
+    assert done["status"] == "succeeded" and "d0/f0.nc" in {p.split("thredds/", 1)[-1]
+                                                           for p in done["result"]["preview"]["added"]}
+    assert remote_names(api) == {"thredds": {}}
+    assert api.get("/services/thredds/sync").json["sync"]["last_sync"] is None
+    assert api.get("/services/thredds/sync/history").json["runs"] == []
+    assert [r["dry_run"] for r in api.get("/services/thredds/sync/runs").json["runs"]] == [True]
+
+
+def test_unknown_runs_are_404(api, slow_thredds):
+    api.get("/services/thredds/sync/runs/999", status=404)
+    api.post("/services/thredds/sync/runs/999/cancel", status=404)
+
+
+def test_a_running_run_whose_lock_is_free_is_interrupted(api, slow_thredds, settings):
+    service_id = slow_thredds.service["resource_id"]
+    engine = db.get_engine(settings)
+    runs_table = models.SyncRun.__table__
+    with engine.begin() as connection:
+        run_id = connection.execute(runs_table.insert().values(
+            service_id=service_id, started=models.utcnow(), running_since=models.utcnow(), status="running",
+            origin="api", dry_run=False, cancel_requested=False).returning(runs_table.c.id)).scalar_one()
+    run = {"id": run_id, "service_id": service_id}
+    with db.sync_lock(engine, service_id):  # a live job holds it: still running
+        assert run_of(api, run)["status"] == "running"
+        assert api.post("/services/thredds/sync", status=409).json["run"]["id"] == run_id
+    interrupted = run_of(api, run)
+    assert interrupted["status"] == "interrupted" and interrupted["finished"] is not None
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(runs_table)
+                                  .where(runs_table.c.status == "running")).scalar() == 0
