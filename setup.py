@@ -22,6 +22,7 @@ INSTALL_REQUIRES = [
     "pyramid_jinja2>=2.10",
     # Background syncs on PostgreSQL (magpie.jobs); its schema is installed by migration 0008.
     "procrastinate>=3.10,<3.11",
+    "croniter>=2.0",  # schedules (procrastinate's periodic tasks read the same syntax)
 ]
 
 TEST_REQUIRES = [

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from magpie import db
 from magpie.jobs import runs
-from magpie.jobs.engines import ProcrastinateEngine, ThreadEngine
+from magpie.jobs.engines import ProcrastinateEngine, Scheduling, ThreadEngine
 from magpie.jobs.execute import execute_run
 from magpie.jobs.runs import RunActive
 
@@ -35,8 +35,8 @@ def engine_for(settings: dict):
     if choice == "auto":
         choice = "procrastinate" if engine.dialect.name == "postgresql" else "threads"
     if choice == "procrastinate":
-        return ProcrastinateEngine(engine)
-    return ThreadEngine(engine, int(settings.get("magpie.jobs.threads") or 2))
+        return ProcrastinateEngine(engine)  # magpie-worker ticks the schedule
+    return ThreadEngine(engine, int(settings.get("magpie.jobs.threads") or 2), Scheduling.of(settings))
 
 
 def start(jobs, service_id: int, origin: str = "api", dry_run: bool = False) -> dict:

@@ -4,21 +4,27 @@ Both take a run created by :func:`magpie.jobs.runs.create_run` and eventually ca
 :func:`magpie.jobs.execute.execute_run` on it; cancelling goes through the run's row, which both
 watch, so the engines differ only in where the work happens.
 """
+import datetime
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Mapping, Optional
 
 import procrastinate
 import psycopg_pool
+from croniter import croniter
 from sqlalchemy.engine import Engine
 
-from magpie.jobs import runs
+from magpie.jobs import runs, schedule
 from magpie.jobs.execute import execute_run
+from magpie.sync.config import SCHEDULE_OFF, check_schedule
 
 LOGGER = logging.getLogger(__name__)
 
 #: procrastinate's queue and task names of syncs.
 QUEUE = "magpie-sync"
 SYNC_TASK = "magpie.sync"
+SCHEDULE_TASK = "magpie.schedule"
 
 
 def queueing_lock(service_id: int) -> str:
@@ -31,11 +37,32 @@ def conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def make_app(engine: Engine, worker: bool = False) -> procrastinate.App:
+@dataclass(frozen=True)
+class Scheduling:
+    """``magpie.jobs.schedule`` (None: no scheduled syncs; ``off``: only services that have a
+    ``schedule`` of their own) and the cron expression of the ticks that look for due services."""
+
+    default: Optional[str]
+    tick: str = schedule.DEFAULT_TICK
+
+    @classmethod
+    def of(cls, settings: Mapping[str, object]) -> Optional["Scheduling"]:
+        if "magpie.jobs.schedule" not in settings:
+            return None
+        default = str(settings.get("magpie.jobs.schedule") or "").strip() or SCHEDULE_OFF
+        tick = str(settings.get("magpie.jobs.schedule_tick") or schedule.DEFAULT_TICK).strip()
+        check_schedule(default)
+        if not croniter.is_valid(tick):
+            raise ValueError(f"magpie.jobs.schedule_tick: {tick!r} is not a cron expression")
+        return cls(default, tick)
+
+
+def make_app(engine: Engine, worker: bool = False, scheduling: Optional[Scheduling] = None) -> procrastinate.App:
     """A procrastinate App on the engine's database with the sync task. ``magpie-worker`` runs its
     worker (``worker``: an asynchronous pool, and the collector held during crawls since the
-    process does nothing else); web processes defer through it, on a connection per deferral
-    (a few a minute at most) rather than a pool held open."""
+    process does nothing else; ``scheduling``: the periodic task of scheduled syncs); web
+    processes defer through it, on a connection per deferral (a few a minute at most) rather
+    than a pool held open."""
     if worker:
         connector = procrastinate.PsycopgConnector(conninfo=conninfo(engine), min_size=1, max_size=4)
     else:
@@ -47,6 +74,15 @@ def make_app(engine: Engine, worker: bool = False) -> procrastinate.App:
     def sync(run_id: int) -> None:
         execute_run(engine, run_id, pause_gc=pause_gc)
 
+    if scheduling is not None:
+        deferrer = ProcrastinateEngine(engine)
+
+        @app.periodic(cron=scheduling.tick, periodic_id="services")
+        @app.task(name=SCHEDULE_TASK, queue=QUEUE, queueing_lock=SCHEDULE_TASK)
+        def tick(timestamp: int) -> None:
+            at = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+            schedule.enqueue_due(deferrer, scheduling.default, schedule.previous_tick(scheduling.tick, at), at)
+
     return app
 
 
@@ -57,12 +93,13 @@ class ThreadEngine:
 
     name = "threads"
 
-    def __init__(self, engine: Engine, threads: int = 2):
+    def __init__(self, engine: Engine, threads: int = 2, scheduling: Optional[Scheduling] = None):
         self.engine = engine
         interrupted = runs.interrupt_all(engine)
         if interrupted:
             LOGGER.warning("%d sync run(s) of a previous process marked interrupted", interrupted)
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="magpie-job")
+        self.ticker = schedule.Ticker(self, scheduling.default, scheduling.tick) if scheduling else None
 
     def enqueue(self, run: dict) -> None:
         future = self.pool.submit(execute_run, self.engine, run["id"])
@@ -72,6 +109,8 @@ class ThreadEngine:
         """Nothing to do beyond the row: a queued job finds its run cancelled and ends."""
 
     def close(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 

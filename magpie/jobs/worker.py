@@ -13,7 +13,7 @@ from procrastinate import exceptions as procrastinate_errors
 
 from magpie import db
 from magpie.config import SettingsError, settings_from_cli
-from magpie.jobs.engines import QUEUE, make_app
+from magpie.jobs.engines import QUEUE, Scheduling, make_app
 
 LOGGER = logging.getLogger("magpie.worker")
 MAX_BACKOFF = 30.0
@@ -37,7 +37,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=args.log_level, stream=sys.stdout,
                         format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     try:
-        engine = db.get_engine(settings_from_cli(args.db, args.config))
+        settings = settings_from_cli(args.db, args.config)
+        engine = db.get_engine(settings)
+        scheduling = Scheduling.of(settings)
     except (SettingsError, ValueError, sa.exc.ArgumentError) as exc:
         LOGGER.error("%s", exc)
         return 2
@@ -48,7 +50,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     while True:
         started = time.monotonic()
         try:
-            make_app(engine, worker=True).run_worker(queues=[QUEUE], concurrency=max(args.concurrency, 1),
+            make_app(engine, worker=True, scheduling=scheduling).run_worker(queues=[QUEUE], concurrency=max(args.concurrency, 1),
                                                      name=args.name, install_signal_handlers=True)
             return 0
         except (procrastinate_errors.ConnectorException, psycopg.OperationalError, OSError) as exc:

@@ -7,7 +7,9 @@ with their names, so a typo never passes silently.
 """
 import dataclasses
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Tuple
+from typing import Callable, Mapping, Optional, Sequence, Tuple
+
+from croniter import croniter
 
 from magpie.errors import InvalidInput
 from magpie.names import has_control_characters
@@ -32,6 +34,8 @@ class ConfigField:
     max_length: Optional[int] = None
     sync_types: Optional[Tuple[str, ...]] = None
     description: str = ""
+    #: Further check of a string: raises ValueError with the reason.
+    validator: Optional[Callable[[str], None]] = None
 
     @property
     def longest(self) -> int:
@@ -47,6 +51,11 @@ class ConfigField:
             if not isinstance(value, str) or not value or has_control_characters(value) or len(value) > self.longest:
                 raise InvalidInput(where, f"{self.name} must be a non-empty string of at most "
                                           f"{self.longest} characters without control characters")
+            if self.validator is not None:
+                try:
+                    self.validator(value)
+                except ValueError as exc:
+                    raise InvalidInput(where, f"{self.name}: {exc}") from None
             return value
         if self.kind is list:
             if not isinstance(value, list) or len(value) > self.longest or not all(
@@ -87,6 +96,16 @@ class ConfigField:
         return schema
 
 
+#: The value of ``schedule`` that turns a service's scheduled syncs off.
+SCHEDULE_OFF = "off"
+
+
+def check_schedule(value: str) -> None:
+    """A cron expression (5 fields, or 6 with seconds last) or ``off``; ValueError otherwise."""
+    if value != SCHEDULE_OFF and not croniter.is_valid(value):
+        raise ValueError(f"{value!r} is not a cron expression (such as '*/30 * * * *') nor {SCHEDULE_OFF!r}")
+
+
 FIELDS: Tuple[ConfigField, ...] = (
     ConfigField("max_depth", int, UNSET, 0, 1000, nullable=True,
                 description="Levels below the service a sync looks at (null: all); default per sync type."),
@@ -108,6 +127,9 @@ FIELDS: Tuple[ConfigField, ...] = (
     ConfigField("history_size", int, 100, 0, 100000, description="Sync runs kept in the history."),
     ConfigField("allowed_origins", list, (), max_length=50,
                 description="Other scheme://host:port the crawl may follow."),
+    ConfigField("schedule", str, None, nullable=True, max_length=100, validator=check_schedule,
+                description="When magpie-worker syncs the service: a cron expression (a 6th field for "
+                            "seconds), or \"off\"; null: the magpie.jobs.schedule setting."),
 )
 
 
@@ -128,6 +150,7 @@ class SyncConfig:
     max_pages: int
     history_size: int
     allowed_origins: Tuple[str, ...]
+    schedule: Optional[str]
     #: Values of keys declared by a third-party sync type's ``config_fields``.
     extra: Mapping[str, object] = dataclasses.field(default_factory=dict)
 

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from magpie import db
-from tests.functional.api.conftest import Api, admin_auth, app, app_settings, wsgi_app  # noqa: F401 (fixtures)
+import magpie
+from tests.functional.api.conftest import Api, admin_auth, app, app_settings  # noqa: F401 (fixtures)
 from tests.support.thredds_catalogs import catalog_xml
 
 WORKER = str(Path(sys.executable).with_name("magpie-worker"))
@@ -27,9 +28,12 @@ class Workers:
         self.db_url, self.log_dir, self.processes = db_url, log_dir, []
 
     def start(self, name: str = "") -> subprocess.Popen:
+        return self.start_with("--db", self.db_url, name=name)
+
+    def start_with(self, *args: str, name: str = "") -> subprocess.Popen:
         name = name or f"worker{len(self.processes)}"
         log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen([WORKER, "--db", self.db_url, "--name", name], stdout=log,
+        process = subprocess.Popen([WORKER, *args, "--name", name], stdout=log,
                                    stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()
         self.processes.append(process)
@@ -49,6 +53,14 @@ class Workers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=30)
+
+
+@pytest.fixture
+def wsgi_app(app_settings):  # noqa: F811
+    """The app, its job engine closed afterwards (the in-process threads and schedule stop)."""
+    application = magpie.main({}, **app_settings)
+    yield application
+    application.registry["magpie.jobs"].close()
 
 
 @pytest.fixture
