@@ -81,13 +81,25 @@ def workers(fresh_queue, tmp_path):
     pool.stop_all()
 
 
+@pytest.fixture(scope="module")
+def module_workers(tmp_path_factory):
+    """Workers that outlive one test (a worker takes a second or two to start): those of a module."""
+    pools = {}
+    yield pools
+    for pool in pools.values():
+        pool.stop_all()
+
+
 @pytest.fixture
-def runner(db_url, workers):
-    """Whatever runs jobs here: nothing to start on SQLite (the app's threads), one worker on
-    PostgreSQL."""
-    if db.get_engine({"sqlalchemy.url": db_url}).dialect.name == "postgresql":
-        workers.start()
-    return workers
+def runner(fresh_queue, module_workers, tmp_path_factory):
+    """Whatever runs jobs here: nothing to start on SQLite (the app's threads), a worker of the
+    module on PostgreSQL."""
+    if db.get_engine({"sqlalchemy.url": fresh_queue}).dialect.name != "postgresql":
+        return None
+    if fresh_queue not in module_workers:
+        module_workers[fresh_queue] = Workers(fresh_queue, tmp_path_factory.mktemp("workers"))
+        module_workers[fresh_queue].start()
+    return module_workers[fresh_queue]
 
 
 @pytest.fixture

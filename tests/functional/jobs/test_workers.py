@@ -53,7 +53,7 @@ def test_a_queued_run_cancelled_is_never_run(api, workers, slow_thredds, db_url)
 def test_two_workers_sync_ten_services_each_once(api, workers, remote):
     services = []
     for index in range(10):
-        remote.add(f"/s{index}/catalog.xml", catalog_xml(files=[(f"x{index}.nc", f"x{index}.nc")]), delay=0.2)
+        remote.add(f"/s{index}/catalog.xml", catalog_xml(files=[(f"x{index}.nc", f"x{index}.nc")]), delay=0.1)
         body = {"service_name": f"s{index}", "service_type": "thredds", "service_url": f"{remote.url}/s{index}",
                 "service_sync_type": "thredds"}
         services.append(api.post("/services", body, status=201).json["service"])
