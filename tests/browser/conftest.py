@@ -14,6 +14,7 @@ from magpie import db, models
 from tests.support.live_app import CHROMIUM as DEFAULT_CHROMIUM
 from tests.support.live_app import CHROMIUM_ARGS, OUTPUT, WIDE, LiveApp, app_settings, screenshot_path
 from tests.conftest import IN_CI
+from tests.support.workers import Workers, clear_queue
 
 CHROMIUM = os.environ.get("MAGPIE_TEST_CHROMIUM", DEFAULT_CHROMIUM)
 
@@ -102,7 +103,15 @@ def database_url(database, request, tmp_path):
 # --- the served app ----------------------------------------------------------------------------
 
 @pytest.fixture
-def live_app(database_url):
+def live_app(database_url, tmp_path):
+    """The served app; on PostgreSQL with a real ``magpie-worker`` that runs its syncs."""
+    workers = None
+    if database_url.startswith("postgresql"):
+        clear_queue(database_url)
+        workers = Workers(database_url, tmp_path)
+        workers.start()
     app = LiveApp(app_settings(database_url)).start()
     yield app
     app.stop()
+    if workers is not None:
+        workers.stop_all()

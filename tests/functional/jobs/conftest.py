@@ -1,58 +1,18 @@
 """Jobs through the API: on SQLite the app's own threads run them, on PostgreSQL real
 ``magpie-worker`` processes (``workers``), against a THREDDS server on 127.0.0.1 that the test
 can slow down."""
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from magpie import db
 import magpie
 from tests.functional.api.conftest import Api, admin_auth, app, app_settings  # noqa: F401 (fixtures)
 from tests.support.thredds_catalogs import catalog_xml
+from tests.support.workers import Workers, clear_queue
 
-WORKER = str(Path(sys.executable).with_name("magpie-worker"))
 #: Generous bound of every wait for a job (no test asserts on time).
 PATIENCE = 60.0
-
-
-class Workers:
-    """``magpie-worker`` processes on one database, each stopped by its own handle."""
-
-    def __init__(self, db_url: str, log_dir: Path):
-        self.db_url, self.log_dir, self.processes = db_url, log_dir, []
-
-    def start(self, name: str = "") -> subprocess.Popen:
-        return self.start_with("--db", self.db_url, name=name)
-
-    def start_with(self, *args: str, name: str = "") -> subprocess.Popen:
-        name = name or f"worker{len(self.processes)}"
-        log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen([WORKER, *args, "--name", name], stdout=log,
-                                   stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        log.close()
-        self.processes.append(process)
-        return process
-
-    def kill(self, process: subprocess.Popen) -> None:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -65,12 +25,7 @@ def wsgi_app(app_settings):  # noqa: F811
 
 @pytest.fixture
 def fresh_queue(db_url):
-    """An empty procrastinate queue (PostgreSQL): ids restart with each test's tables, so a job
-    left by an earlier test must not run a run of this one."""
-    engine = db.get_engine({"sqlalchemy.url": db_url})
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(sa.text("TRUNCATE procrastinate_jobs RESTART IDENTITY CASCADE"))
+    clear_queue(db_url)
     return db_url
 
 
