@@ -78,7 +78,7 @@ def make_app(engine: Engine, worker: bool = False, scheduling: Optional[Scheduli
         deferrer = ProcrastinateEngine(engine)
 
         @app.periodic(cron=scheduling.tick, periodic_id="services")
-        @app.task(name=SCHEDULE_TASK, queue=QUEUE, queueing_lock=SCHEDULE_TASK)
+        @app.task(name=SCHEDULE_TASK, queue=QUEUE)  # each tick covers its own window: none is dropped
         def tick(timestamp: int) -> None:
             at = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
             schedule.enqueue_due(deferrer, scheduling.default, schedule.previous_tick(scheduling.tick, at), at)
