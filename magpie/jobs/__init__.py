@@ -36,7 +36,8 @@ def engine_for(settings: dict):
         choice = "procrastinate" if engine.dialect.name == "postgresql" else "threads"
     if choice == "procrastinate":
         return ProcrastinateEngine(engine)  # magpie-worker ticks the schedule
-    return ThreadEngine(engine, int(settings.get("magpie.jobs.threads") or 2), Scheduling.of(settings))
+    return ThreadEngine(engine, int(settings.get("magpie.jobs.threads") or 2), Scheduling.of(settings),
+                        database_ready=db.is_database_ready(settings))
 
 
 def start(jobs, service_id: int, origin: str = "api", dry_run: bool = False) -> dict:

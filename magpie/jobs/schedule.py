@@ -12,7 +12,7 @@ import threading
 from typing import List, Optional
 
 import sqlalchemy as sa
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from magpie import db, models
 from magpie.jobs import runs
@@ -35,8 +35,11 @@ def service_schedule(configuration: Optional[dict], default: Optional[str]) -> O
 
 
 def is_due(cron: str, previous: datetime.datetime, now: datetime.datetime) -> bool:
-    """Whether ``cron`` fires in (previous, now]."""
-    return croniter(cron, previous).get_next(datetime.datetime) <= now
+    """Whether ``cron`` fires in (previous, now]; never for a date that does not exist (31 2)."""
+    try:
+        return croniter(cron, previous).get_next(datetime.datetime) <= now
+    except CroniterBadDateError:
+        return False
 
 
 def enqueue_due(jobs, default: Optional[str], previous: datetime.datetime, now: datetime.datetime) -> List[dict]:

@@ -6,10 +6,9 @@ the OpenAPI schema of ``configuration`` is generated from :data:`FIELDS`. Unknow
 with their names, so a typo never passes silently.
 """
 import dataclasses
+import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional, Sequence, Tuple
-
-from croniter import croniter
+from typing import Mapping, Optional, Sequence, Tuple
 
 from magpie.errors import InvalidInput
 from magpie.names import has_control_characters
@@ -34,8 +33,10 @@ class ConfigField:
     max_length: Optional[int] = None
     sync_types: Optional[Tuple[str, ...]] = None
     description: str = ""
-    #: Further check of a string: raises ValueError with the reason.
-    validator: Optional[Callable[[str], None]] = None
+    #: A string must also match this (Python and ECMA regular expressions alike: it is the
+    #: OpenAPI schema's pattern too), which ``pattern_words`` says in words.
+    pattern: Optional[str] = None
+    pattern_words: str = ""
 
     @property
     def longest(self) -> int:
@@ -51,11 +52,8 @@ class ConfigField:
             if not isinstance(value, str) or not value or has_control_characters(value) or len(value) > self.longest:
                 raise InvalidInput(where, f"{self.name} must be a non-empty string of at most "
                                           f"{self.longest} characters without control characters")
-            if self.validator is not None:
-                try:
-                    self.validator(value)
-                except ValueError as exc:
-                    raise InvalidInput(where, f"{self.name}: {exc}") from None
+            if self.pattern is not None and not re.match(self.pattern, value):
+                raise InvalidInput(where, f"{self.name}: {value!r} is not {self.pattern_words}")
             return value
         if self.kind is list:
             if not isinstance(value, list) or len(value) > self.longest or not all(
@@ -82,7 +80,7 @@ class ConfigField:
                             "items": {"$ref": "#/components/schemas/ServiceUrl"}}
         elif self.kind is str:
             schema = {"type": "string", "minLength": 1, "maxLength": self.longest,
-                      "pattern": "^[^\\x00-\\x1f\\x7f]+$"}
+                      "pattern": self.pattern or "^[^\\x00-\\x1f\\x7f]+$"}
         else:
             schema = {"type": "integer" if self.kind is int else "number",
                       "minimum": self.minimum, "maximum": self.maximum}
@@ -100,10 +98,24 @@ class ConfigField:
 SCHEDULE_OFF = "off"
 
 
+def _cron_field(number: str) -> str:
+    item = rf"(?:\*|{number}(?:-{number})?)(?:/[1-9][0-9]?)?"
+    return rf"{item}(?:,{item})*"
+
+
+_MINUTE, _HOUR, _DAY = r"[0-5]?[0-9]", r"(?:[01]?[0-9]|2[0-3])", r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MONTH, _WEEKDAY = r"(?:0?[1-9]|1[0-2])", r"[0-7]"
+#: A schedule: minute hour day month weekday [second], each numbers, ``*``, ranges, steps and lists.
+SCHEDULE_PATTERN = (rf"^(?:{SCHEDULE_OFF}|{_cron_field(_MINUTE)} {_cron_field(_HOUR)} {_cron_field(_DAY)} "
+                    rf"{_cron_field(_MONTH)} {_cron_field(_WEEKDAY)}(?: {_cron_field(_MINUTE)})?)$")
+SCHEDULE_WORDS = (f"a cron expression of numbers, *, ranges, steps and lists (such as '*/30 * * * *'; a 6th field "
+                  f"for seconds) nor {SCHEDULE_OFF!r}")
+
+
 def check_schedule(value: str) -> None:
-    """A cron expression (5 fields, or 6 with seconds last) or ``off``; ValueError otherwise."""
-    if value != SCHEDULE_OFF and not croniter.is_valid(value):
-        raise ValueError(f"{value!r} is not a cron expression (such as '*/30 * * * *') nor {SCHEDULE_OFF!r}")
+    """ValueError unless ``value`` is a schedule (:data:`SCHEDULE_PATTERN`)."""
+    if not re.match(SCHEDULE_PATTERN, value):
+        raise ValueError(f"{value!r} is not {SCHEDULE_WORDS}")
 
 
 FIELDS: Tuple[ConfigField, ...] = (
@@ -127,7 +139,8 @@ FIELDS: Tuple[ConfigField, ...] = (
     ConfigField("history_size", int, 100, 0, 100000, description="Sync runs kept in the history."),
     ConfigField("allowed_origins", list, (), max_length=50,
                 description="Other scheme://host:port the crawl may follow."),
-    ConfigField("schedule", str, None, nullable=True, max_length=100, validator=check_schedule,
+    ConfigField("schedule", str, None, nullable=True, max_length=100, pattern=SCHEDULE_PATTERN,
+                pattern_words=SCHEDULE_WORDS,
                 description="When magpie-worker syncs the service: a cron expression (a 6th field for "
                             "seconds), or \"off\"; null: the magpie.jobs.schedule setting."),
 )
