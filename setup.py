@@ -20,6 +20,7 @@ INSTALL_REQUIRES = [
     "openapi-spec-validator>=0.7",
     "swagger-ui-bundle>=1.1",
     "pyramid_jinja2>=2.10",
+    "cryptography>=42",  # Fernet: service credentials encrypted at rest
 ]
 
 TEST_REQUIRES = [
@@ -48,6 +49,7 @@ setup(
             "magpie-register-providers = magpie.services.providers:main",
             "magpie-register-permissions = magpie.setup_files.commands:main",
             "magpie-migrate = magpie.db:migrate_main",
+            "magpie-rotate-secrets = magpie.services.secrets_rotation:main",
         ],
     },
 )

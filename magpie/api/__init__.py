@@ -43,6 +43,8 @@ ROUTES = {
     "api.service_authorize": "/services/{service}/authorize",
     # --- audit (insert below) ---
     "api.audit": "/audit",
+    # --- credentials (insert below) ---
+    "api.service_credentials": "/services/{service}/credentials",
 }
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -84,3 +86,4 @@ def includeme(config) -> None:
     config.scan("magpie.api.groups")
     config.scan("magpie.api.permissions")
     config.scan("magpie.api.audit")
+    config.scan("magpie.api.credentials")
