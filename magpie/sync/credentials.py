@@ -11,6 +11,8 @@ def stored_credentials(session: Session, service_id: int) -> Optional[Credential
     """The service's credentials, or None; :class:`magpie.crypto.SecretsKeyError` (a ValueError)
     when they are stored but no configured key opens them."""
     row = session.get(models.ServiceCredential, service_id)
-    if row is None:
-        return None
+    return open_credentials(row) if row is not None else None
+
+
+def open_credentials(row: models.ServiceCredential) -> Credentials:
     return Credentials.from_json(crypto.current_box().open(row.sealed))

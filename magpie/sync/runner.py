@@ -74,7 +74,7 @@ def crawl(service: models.Service, pause_gc: bool = False):
     try:
         tree = syncer.get_resources(pause_gc)  # validated once, by plan_update
     except RemoteError as exc:
-        raise (type(exc)(exc.url, credentials.redact(exc.reason)) if credentials else exc) from None
+        raise (type(exc)(credentials.redact(exc.url), credentials.redact(exc.reason)) if credentials else exc) from None
     return tree, [credentials.redact(problem) for problem in syncer.problems] if credentials else syncer.problems
 
 

@@ -14,8 +14,6 @@ MAX_LENGTH = 4096
 MAX_HEADERS = 20
 REDACTED = "[redacted]"
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")
-#: Headers the HTTP client owns: a credential setting them would break or misroute requests.
-_RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "accept", "user-agent"}
 #: Shorter values are not searched for in text to redact: they would blank common words.
 _MIN_REDACTED = 4
 
@@ -61,9 +59,8 @@ class Credentials:
             raise InvalidInput("credentials/headers", f"headers must be an object of 1 to {MAX_HEADERS} headers")
         values = []
         for name, value in headers.items():
-            if not isinstance(name, str) or not _HEADER_NAME.match(name) or name.lower() in _RESERVED_HEADERS:
-                raise InvalidInput("credentials/headers", f"{str(name)[:128]!r} is not a header name credentials "
-                                                          "may set")
+            if not isinstance(name, str) or not _HEADER_NAME.match(name):
+                raise InvalidInput("credentials/headers", f"{str(name)[:128]!r} is not a header name")
             values.append((name, _text(value, f"headers/{name}")))
         return cls(kind, tuple(values))
 

@@ -111,9 +111,10 @@ class HttpClient:
         return not self.allowed_origins or origin_of(url) in self.allowed_origins
 
     def _headers(self, url: str, accept: str) -> dict:
-        headers = {"Accept": accept}
+        headers = {}
         if self.credentials is not None and origin_of(url) in self.credential_origins:
             headers.update(self.credentials.request_headers())
+        headers["Accept"] = accept  # the client's own, whatever a credential header says
         return headers
 
     def _redact(self, text: str) -> str:
