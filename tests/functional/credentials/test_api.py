@@ -54,15 +54,16 @@ def test_replacing_keeps_one_row_and_the_new_kind(api, service, settings):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"kind": "basic", "username": "reader"}, "password"),
-    ({"kind": "basic", "username": "a:b", "password": PASSWORD}, "username"),
-    ({"kind": "bearer", "token": "two words " + PASSWORD}, "token"),
-    ({"kind": "bearer", "token": TOKEN, "password": PASSWORD}, "password"),
+    ({"kind": "basic", "username": "reader"}, "body"),
+    ({"kind": "basic", "username": "a:b", "password": PASSWORD}, "body"),
+    ({"kind": "bearer", "token": "two words " + PASSWORD}, "body"),
+    ({"kind": "bearer", "token": TOKEN, "password": PASSWORD}, "body"),
     ({"kind": "headers", "headers": {"X Key": PASSWORD}}, "credentials/headers"),
-    ({"kind": "headers", "headers": {"X-Key": "line\r\nX-Other: " + PASSWORD}}, "headers/X-Key"),
+    ({"kind": "headers", "headers": {"X-Key": "line\r\nX-Other: " + PASSWORD}}, "body"),
     ({"kind": "digest", "password": PASSWORD}, "body"),
-    ({"kind": "bearer", "token": PASSWORD * 200}, "token"),
-    ({"kind": "headers", "headers": {"X-Key": 12345678}}, "headers/X-Key"),
+    ({"kind": [PASSWORD, None], "token": PASSWORD}, "body"),
+    ({"kind": "bearer", "token": PASSWORD * 200}, "body"),
+    ({"kind": "headers", "headers": {"X-Key": 12345678}}, "body"),
 ])
 def test_bad_credentials_are_refused_without_their_value(api, service, settings, body, field):
     answer = api.put("/services/thredds/credentials", body, status=400)
