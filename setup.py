@@ -23,6 +23,7 @@ INSTALL_REQUIRES = [
     # Background syncs on PostgreSQL (magpie.jobs); its schema is installed by migration 0008.
     "procrastinate>=3.10,<3.11",
     "croniter>=2.0",  # schedules (procrastinate's periodic tasks read the same syntax)
+    "cryptography>=42",  # Fernet: service credentials encrypted at rest
 ]
 
 TEST_REQUIRES = [
@@ -52,6 +53,7 @@ setup(
             "magpie-register-permissions = magpie.setup_files.commands:main",
             "magpie-migrate = magpie.db:migrate_main",
             "magpie-worker = magpie.jobs.worker:main",
+            "magpie-rotate-secrets = magpie.services.secrets_rotation:main",
         ],
     },
 )

@@ -47,6 +47,8 @@ def main(global_config, **raw_settings):
 
     raw_settings = apply_env_overrides(raw_settings)
     settings = load_settings(raw_settings)  # refuse unusable settings before touching the database
+    from magpie import crypto
+    crypto.install(settings.secrets_keys)
     raw_settings.setdefault("retry.attempts", 3)
     _prepare_database(raw_settings, settings)
     with Configurator(settings=raw_settings) as config:

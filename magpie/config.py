@@ -8,9 +8,12 @@ secret stops start-up; elsewhere it is a warning, so a development server runs o
 """
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
+
+from magpie.crypto import SecretsKeyError, parse_keys
 
 LOGGER = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ ENV_OVERRIDES = {
     "magpie.permissions_config": "MAGPIE_PERMISSIONS_CONFIG",
     "magpie.secret": "MAGPIE_SECRET",
     "magpie.environment": "MAGPIE_ENVIRONMENT",
+    "magpie.secrets_key": "MAGPIE_SECRETS_KEY",
 }
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -32,6 +36,8 @@ DEVELOPMENT_SECRET = "magpie-development-secret-change-me"
 MIN_PASSWORD_LENGTH = 12
 MIN_SECRET_LENGTH = 32
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: The Fernet key development.ini carries for service credentials; never accepted in production.
+DEVELOPMENT_SECRETS_KEY = "0OTaUPQh5wCVo_dUxpoGLJCws0y5rDiHo1PBjG_1l5c="
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -67,6 +73,8 @@ class Settings:
     #: How a decision knows it is fresh: ``strict`` reads the committed version of access-control
     #: data first; ``notify`` (PostgreSQL) trusts LISTEN/NOTIFY (see magpie.permissions.index).
     decisions_freshness: str = "strict"
+    #: Fernet keys of stored service credentials: the first encrypts, all decrypt (see magpie.crypto).
+    secrets_keys: Tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -171,7 +179,23 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         audit_retention_days=_as_int(raw, "magpie.audit_retention_days", 365, "days"),
         permissions_config=str(raw.get("magpie.permissions_config") or "") or None,
         decisions_freshness=_choice(raw, "magpie.decisions.freshness", ("strict", "notify")),
+        secrets_keys=_secrets_keys(raw, production),
     )
+
+
+def _secrets_keys(raw: Mapping[str, object], production: bool) -> Tuple[str, ...]:
+    try:
+        keys = parse_keys(raw.get("magpie.secrets_key"))
+    except SecretsKeyError as exc:
+        raise SettingsError(str(exc)) from None
+    if not keys:
+        problem = "no secrets key: services cannot be given credentials; set magpie.secrets_key (MAGPIE_SECRETS_KEY)"
+    elif keys[0] == DEVELOPMENT_SECRETS_KEY:
+        problem = "the secrets key is the development key of development.ini: set MAGPIE_SECRETS_KEY"
+    else:
+        problem = None
+    _refuse_in_production(problem, production)
+    return keys
 
 
 def _group_names(raw: Mapping[str, object]) -> dict:
@@ -207,3 +231,33 @@ def settings_from_cli(db_url: Optional[str] = None, config_uri: Optional[str] = 
     if not settings.get("sqlalchemy.url"):
         raise SettingsError("no database: give --db URL, --config INI or set MAGPIE_DB_URL")
     return settings
+
+
+# --- environment variables in the files magpie reads (providers, permissions) ----------------
+
+_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|\$)")
+
+
+class UnsetVariable(KeyError):
+    """A file names an environment variable that is not set; ``name`` says which."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(name)
+
+
+def expand_variables(value: str, environ: Optional[Mapping[str, str]] = None) -> str:
+    """``$VAR`` and ``${VAR}`` from the environment, ``$$`` as ``$``, as Magpie reads its files; an
+    unset variable raises :class:`UnsetVariable` (Magpie keeps the text, which would then become
+    a URL or a password)."""
+    environ = os.environ if environ is None else environ
+
+    def replace(match: re.Match) -> str:
+        name = match.group("braced") or match.group("plain")
+        if name is None:
+            return "$"
+        if name not in environ:
+            raise UnsetVariable(name)
+        return environ[name]
+
+    return _VARIABLE.sub(replace, value)

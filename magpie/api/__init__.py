@@ -16,6 +16,8 @@ ROUTES = {
     "api.signout": "/signout",
     "api.session": "/session",
     "api.services": "/services",
+    # Before /services/{service}, and POST only (ROUTE_PREDICATES): a service named "test" stays readable.
+    "api.services_test": "/services/test",
     "api.service": "/services/{service}",
     "api.service_resources": "/services/{service}/resources",
     "api.service_resources_clean": "/services/{service}/resources/clean",
@@ -46,7 +48,13 @@ ROUTES = {
     "api.service_authorize": "/services/{service}/authorize",
     # --- audit (insert below) ---
     "api.audit": "/audit",
+    # --- credentials (insert below) ---
+    "api.service_credentials": "/services/{service}/credentials",
+    "api.service_test": "/services/{service}/test",
 }
+
+#: Route predicates of the routes whose pattern another one also matches.
+ROUTE_PREDICATES = {"api.services_test": {"request_method": "POST"}}
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -68,7 +76,8 @@ def includeme(config) -> None:
         methods = [method.upper() for method in spec["paths"][pattern] if method in _HTTP_METHODS]
         if "GET" in methods:
             methods.append("HEAD")
-        config.add_route(name, pattern, factory=UserContext if "{user}" in pattern else None)
+        config.add_route(name, pattern, factory=UserContext if "{user}" in pattern else None,
+                         **ROUTE_PREDICATES.get(name, {}))
         # Views with a request_method win over this one, which has no predicate.
         config.add_view(_method_not_allowed_view(", ".join(methods)), route_name=name,
                         permission=NO_PERMISSION_REQUIRED, require_csrf=False)
@@ -87,3 +96,5 @@ def includeme(config) -> None:
     config.scan("magpie.api.groups")
     config.scan("magpie.api.permissions")
     config.scan("magpie.api.audit")
+    config.scan("magpie.api.credentials")
+    config.scan("magpie.api.connection_test")

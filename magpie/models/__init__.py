@@ -1,5 +1,5 @@
 """Tables: ziggurat_foundations users, groups and resources, services, the stored remote trees,
-sync runs, and the access-control audit log.
+sync runs, the access-control audit log, and service credentials (sealed).
 
 Models describe data only; queries and behaviour live in the domain packages (accounts,
 permissions, services, resources, sync). Every model class is importable from here.
@@ -12,6 +12,7 @@ from magpie.models.accounts import (
 )
 from magpie.models.audit import AclVersion, AuditEntry
 from magpie.models.base import NAME_LENGTH, NAMING_CONVENTION, Base, UTCDateTime, utcnow
+from magpie.models.credentials import ServiceCredential
 from magpie.models.resources import (
     RESOURCE_TYPES, Collection, Directory, File, Layer, Process, Resource, Route, Service, Workspace,
 )
@@ -25,7 +26,7 @@ ziggurat_model_init(
 __all__ = [
     "AclVersion", "AuditEntry", "Base", "Collection", "Directory", "ExternalIdentity", "File", "Group",
     "GroupPermission", "GroupResourcePermission", "Layer", "NAME_LENGTH", "NAMING_CONVENTION", "Process",
-    "RESOURCE_TYPES", "RemoteResource", "RemoteResourcesSyncInfo", "Resource", "Route", "Service", "SyncLock",
+    "RESOURCE_TYPES", "RemoteResource", "RemoteResourcesSyncInfo", "Resource", "Route", "Service", "ServiceCredential", "SyncLock",
     "SyncRun", "UTCDateTime", "User", "UserGroup", "UserPermission", "UserResourcePermission", "Workspace",
     "utcnow",
 ]

@@ -6,6 +6,7 @@ way a service was changed. Errors are those of :mod:`magpie.errors`, each naming
 thing that failed.
 """
 from typing import Mapping, Optional, Union
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -46,6 +47,15 @@ def validate_service_name(name: object) -> str:
     if isinstance(name, str) and name.isascii() and name.isdigit():
         raise InvalidInput("service_name", f"service name {name!r} is only digits: it would read as an id")
     return validate_name(name, "service_name", "service")
+
+
+def refuse_user_info(url: str, field: str = "service_url") -> str:
+    """A URL with ``user:password@`` would show its password in every answer, log and sync error:
+    credentials have their own place, sealed."""
+    if urlsplit(url).username is not None or "@" in urlsplit(url).netloc:
+        raise InvalidInput(field, "the URL carries user info (user:password@): remove it and set the "
+                                  "service's credentials instead (PUT /services/{service}/credentials)")
+    return url
 
 
 def validate_sync_type(sync_type: object) -> Optional[str]:
@@ -92,6 +102,7 @@ def create_service(session: Session, service_name: str, service_type: str, servi
                    service_sync_type: Optional[str] = None, configuration: Optional[dict] = None) -> models.Service:
     """Register a service; its name must be free and its sync type registered."""
     name = validate_service_name(service_name)
+    refuse_user_info(service_url)
     sync_type = validate_sync_type(service_sync_type)
     configuration = validate_configuration(configuration, sync_type)
     _ensure_name_free(session, name)
@@ -116,7 +127,7 @@ def update_service(session: Session, service: models.Service, changes: Mapping[s
     if "service_type" in changes:
         service.type = changes["service_type"]
     if "service_url" in changes:
-        url = str(changes["service_url"])
+        url = refuse_user_info(str(changes["service_url"]))
         service.url = url.rstrip("/") or url
     service.sync_type = sync_type
     service.configuration = configuration

@@ -1,92 +1,62 @@
-"""Register services from a providers file in Magpie's YAML format::
+"""Register services from Magpie's providers files (read by :mod:`magpie.services.providers_file`).
 
-    providers:
-      thredds:
-        url: https://example.org/thredds
-        type: thredds
-        sync_type: thredds        # optional: no sync without it
-        title: THREDDS            # optional display name
-        public: true              # optional, accepted for compatibility
-        configuration: {max_depth: 4}
-
-Registering again updates the services in place (matched by name); the whole file is validated
-before anything is written, so a bad file changes nothing.
+Registering again updates the services in place (matched by name) and never wipes what the file
+does not set: a title, sync type, configuration or credentials set through the API stay unless
+the file sets them. The whole file is checked before anything is written, so a bad file changes
+nothing.
 """
 import argparse
 import logging
 import sys
-from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import sqlalchemy as sa
 import transaction
-import yaml
 from sqlalchemy.orm import Session
 
-from magpie import db, models
+from magpie import crypto, db, models
 from magpie.errors import InvalidInput
+from magpie.services import credentials as service_credentials
 from magpie.services import crud as services
+from magpie.services.providers_file import (  # noqa: F401 - the names callers import from here
+    Provider, ProvidersError, load_providers_file, parse_providers,
+)
+from magpie.sync.credentials import open_credentials
 
 LOGGER = logging.getLogger(__name__)
 
-KNOWN_KEYS = {"url", "type", "sync_type", "title", "public", "configuration", "c4i"}
+#: The actor of the audit entries this command writes.
+ACTOR = "magpie-register-providers"
+
+_FIELD_COLUMNS = {"sync_type": "sync_type", "title": "resource_display_name", "configuration": "configuration"}
 
 
-class ProvidersError(ValueError):
-    """The providers file cannot be used; the message names the file and the service."""
-
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    url: str
-    type: str
-    sync_type: Optional[str]
-    title: Optional[str]
-    configuration: Optional[dict]
-
-
-def parse_providers(document: object, source: str = "providers") -> List[Provider]:
-    """Validate a loaded providers document and return its services."""
-    if not isinstance(document, dict) or not isinstance(document.get("providers"), dict):
-        raise ProvidersError(f"{source}: expected a mapping 'providers:' of service name to settings")
-    providers = []
-    for name, entry in document["providers"].items():
-        where = f"{source}: service {name!r}"
-        if not isinstance(entry, dict):
-            raise ProvidersError(f"{where}: expected a mapping of settings")
-        unknown = sorted(set(entry) - KNOWN_KEYS)
-        if unknown:
-            raise ProvidersError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-        url = entry.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ProvidersError(f"{where}: 'url' is missing or not an http(s) URL")
-        service_type = entry.get("type")
-        if not isinstance(service_type, str) or not service_type:
-            raise ProvidersError(f"{where}: 'type' is missing")
-        try:  # the same rules as a service created through the API
-            services.validate_service_name(name)
-            sync_type = services.validate_sync_type(entry.get("sync_type"))
-            configuration = services.validate_configuration(entry.get("configuration"), sync_type)
-        except InvalidInput as exc:
-            raise ProvidersError(f"{where}: {exc}") from None
-        if "public" in entry and not isinstance(entry["public"], bool):
-            raise ProvidersError(f"{where}: 'public' must be true or false")
-        title = entry.get("title")
-        providers.append(Provider(name=name, url=url.rstrip("/"), type=service_type, sync_type=sync_type,
-                                  title=str(title) if title is not None else None, configuration=configuration))
-    return providers
-
-
-def load_providers_file(path: str) -> List[Provider]:
+def _credentials_unchanged(session: Session, service: models.Service, provider: Provider) -> bool:
+    row = service_credentials.get_credentials(session, service)
+    if row is None:
+        return False
     try:
-        with open(path, encoding="utf-8") as stream:
-            document = yaml.safe_load(stream)
-    except OSError as exc:
-        raise ProvidersError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ProvidersError(f"{path}: not valid YAML ({exc})") from None
-    return parse_providers(document, path)
+        return open_credentials(row) == provider.credentials
+    except crypto.SecretsKeyError:
+        return False  # sealed with a key we no longer have: the file's replace them
+
+
+def _apply(session: Session, service: models.Service, provider: Provider) -> bool:
+    """Set on ``service`` what the provider sets; whether anything changed."""
+    values = {"url": provider.url, "type": provider.type}
+    values.update({column: getattr(provider, field) for field, column in _FIELD_COLUMNS.items()
+                   if field in provider.fields})
+    sync_type = values.get("sync_type", service.sync_type)  # column names: sync_type, configuration
+    configuration = values.get("configuration", service.configuration)
+    try:  # a sync type from the file with a configuration set through the API must still fit
+        services.validate_configuration(configuration, sync_type)
+    except InvalidInput as exc:
+        raise ProvidersError(f"service {provider.name!r}: {exc.field}: {exc} (with its stored configuration)") \
+            from None
+    changed = {key: value for key, value in values.items() if getattr(service, key) != value}
+    for key, value in changed.items():
+        setattr(service, key, value)
+    return bool(changed)
 
 
 def register_providers(providers: List[Provider], session: Session) -> Dict[str, str]:
@@ -96,25 +66,30 @@ def register_providers(providers: List[Provider], session: Session) -> Dict[str,
     ).scalars()}
     outcome = {}
     for provider in providers:
-        values = {"url": provider.url, "type": provider.type, "sync_type": provider.sync_type,
-                  "configuration": provider.configuration, "resource_display_name": provider.title}
         service = existing.get(provider.name)
         if service is None:
-            session.add(models.Service(resource_name=provider.name, **values))
+            service = models.Service(resource_name=provider.name, url=provider.url, type=provider.type,
+                                     sync_type=provider.sync_type, configuration=provider.configuration,
+                                     resource_display_name=provider.title)
+            session.add(service)
+            session.flush()
             outcome[provider.name] = "created"
-            continue
-        changed = {key: value for key, value in values.items() if getattr(service, key) != value}
-        for key, value in changed.items():
-            setattr(service, key, value)
-        outcome[provider.name] = "updated" if changed else "unchanged"
+        else:
+            outcome[provider.name] = "updated" if _apply(session, service, provider) else "unchanged"
+        if provider.credentials is not None and not _credentials_unchanged(session, service, provider):
+            try:
+                service_credentials.store_credentials(session, service, provider.credentials, ACTOR)
+            except InvalidInput as exc:
+                raise ProvidersError(f"service {provider.name!r}: {exc}") from None
+            outcome[provider.name] = outcome[provider.name].replace("unchanged", "updated")
     session.flush()
     for name, what in outcome.items():
         LOGGER.info("service %r %s", name, what)
     return outcome
 
 
-def register_providers_file(path: str, session: Session) -> Dict[str, str]:
-    return register_providers(load_providers_file(path), session)
+def register_providers_file(path: str, session: Session, strict: bool = False) -> Dict[str, str]:
+    return register_providers(load_providers_file(path, strict), session)
 
 
 def main(argv=None) -> int:
@@ -122,15 +97,17 @@ def main(argv=None) -> int:
     from magpie.config import SettingsError, settings_from_cli
 
     parser = argparse.ArgumentParser(prog="magpie-register-providers",
-                                     description="Create or update services from a providers YAML file.")
-    parser.add_argument("file", help="providers file (YAML, 'providers:' mapping)")
+                                     description="Create or update services from Magpie's providers files.")
+    parser.add_argument("file", help="providers file (YAML, 'providers:' mapping), or a directory of them")
     parser.add_argument("--db", help="database URL (wins over --config and MAGPIE_DB_URL)")
-    parser.add_argument("--config", help="ini file holding sqlalchemy.url")
+    parser.add_argument("--config", help="ini file holding sqlalchemy.url (and magpie.secrets_key)")
+    parser.add_argument("--strict", action="store_true", help="a sync type that cannot be synced is an error")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stdout)
     try:
-        providers = load_providers_file(args.file)
+        providers = load_providers_file(args.file, args.strict)
         settings = settings_from_cli(args.db, args.config)
+        crypto.install(crypto.parse_keys(settings.get("magpie.secrets_key")))
         if not db.is_database_ready(settings):
             raise SettingsError("the database is unreachable or not migrated (run magpie-migrate)")
         manager = transaction.TransactionManager(explicit=True)
@@ -138,7 +115,7 @@ def main(argv=None) -> int:
         with manager:
             register_providers(providers, session)
         session.close()
-    except (ProvidersError, SettingsError, sa.exc.SQLAlchemyError) as exc:
+    except (ProvidersError, SettingsError, crypto.SecretsKeyError, sa.exc.SQLAlchemyError) as exc:
         print(f"magpie-register-providers: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -20,13 +20,13 @@ replaced by environment variables, as Magpie does, but an unset variable is an e
 left in place (it would otherwise become a password), and ``$$`` writes a ``$``.
 """
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
 from magpie import models
+from magpie.config import UnsetVariable, expand_variables
 from magpie.accounts import rules
 from magpie.errors import ConflictError, InvalidInput
 from magpie.names import validate_name
@@ -39,7 +39,6 @@ GROUP_KEYS = {"name", "description", "discoverable"}
 #: Sections of Magpie's combined configuration that other commands apply.
 IGNORED_SECTIONS = {"providers", "webhooks"}
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|\$)")
 
 
 class PermissionsFileError(ValueError):
@@ -89,15 +88,10 @@ class PermissionsConfig:
 
 def expand(value: str, where: str, environ: Mapping[str, str]) -> str:
     """``$VAR`` and ``${VAR}`` from the environment, ``$$`` as ``$``; an unset variable is an error."""
-    def replace(match: re.Match) -> str:
-        name = match.group("braced") or match.group("plain")
-        if name is None:
-            return "$"
-        if name not in environ:
-            raise PermissionsFileError(f"{where}: environment variable {name!r} is not set")
-        return environ[name]
-
-    return _VARIABLE.sub(replace, value)
+    try:
+        return expand_variables(value, environ)
+    except UnsetVariable as exc:
+        raise PermissionsFileError(f"{where}: environment variable {exc.name!r} is not set") from None
 
 
 def _text(entry: dict, key: str, where: str, environ: Mapping[str, str], required: bool = False) -> Optional[str]:

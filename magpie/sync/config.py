@@ -146,6 +146,10 @@ FIELDS: Tuple[ConfigField, ...] = (
 )
 
 
+#: Keys people put credentials under; refused like any unknown key, with a pointer to credentials.
+CREDENTIAL_KEYS = {"username", "password", "auth", "headers", "token", "credentials", "api_key"}
+
+
 @dataclass(frozen=True)
 class SyncConfig:
     """The typed configuration of one service; build it with :meth:`parse` (the defaults are
@@ -180,9 +184,11 @@ class SyncConfig:
         fields = {field.name: field for field in (*FIELDS, *extra_fields)}
         unknown = sorted(str(key) for key in configuration if key not in fields)
         if unknown:
+            hint = "; credentials go to PUT /services/{service}/credentials, encrypted" \
+                if set(unknown) & CREDENTIAL_KEYS else ""
             raise InvalidInput(f"configuration/{unknown[0]}",
                                f"unknown configuration key(s): {', '.join(unknown)}; "
-                               f"known: {', '.join(sorted(fields))}")
+                               f"known: {', '.join(sorted(fields))}{hint}")
         extra = {}
         for key, value in configuration.items():
             field = fields[key]

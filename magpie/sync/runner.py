@@ -11,10 +11,11 @@ from typing import Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 import transaction
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from magpie import db, models
 from magpie.names import find_by_id_or_name
+from magpie.sync.credentials import stored_credentials
 from magpie.sync.remote.http import RemoteError
 from magpie.sync.status import record_run
 from magpie.sync.store import apply_update, plan_update
@@ -64,10 +65,17 @@ class SyncError(Exception):
 
 
 def crawl(service: models.Service, pause_gc: bool = False):
-    """Read the service's remote tree: (tree, problems met on the way that did not fail it).
+    """Read the service's remote tree: (tree, problems met on the way that did not fail it), with
+    its stored credentials, whose values are cleaned from the problems and the error.
     ``pause_gc``: see :meth:`~magpie.sync.types.SyncServiceInterface.get_resources`."""
     syncer = get_sync_type(service.sync_type)(service.resource_name, service.url, service.configuration)
-    return syncer.get_resources(pause_gc), syncer.problems  # validated once, by plan_update
+    session = object_session(service)
+    credentials = syncer.credentials = stored_credentials(session, service.resource_id) if session else None
+    try:
+        tree = syncer.get_resources(pause_gc)  # validated once, by plan_update
+    except RemoteError as exc:
+        raise (type(exc)(credentials.redact(exc.url), credentials.redact(exc.reason)) if credentials else exc) from None
+    return tree, [credentials.redact(problem) for problem in syncer.problems] if credentials else syncer.problems
 
 
 def resolve_service(service: Union[models.Service, int, str], session: Session) -> models.Service:

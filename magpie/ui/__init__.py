@@ -25,6 +25,7 @@ ROUTES = {
     "ui.signout": "/ui/signout",
     "ui.services": "/ui/services",
     "ui.service": "/ui/services/{service}",
+    "ui.service_credentials": "/ui/services/{service}/credentials",
 }
 
 
@@ -64,3 +65,4 @@ def includeme(config) -> None:
     config.add_cache_buster(STATIC_SPEC, QueryStringConstantCacheBuster(_static_token()))
     config.add_subscriber(_security_headers, NewResponse)
     config.scan("magpie.ui.views")
+    config.scan("magpie.ui.credentials")

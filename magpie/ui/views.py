@@ -17,7 +17,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 import magpie
 from magpie import models
 from magpie.accounts import security
-from magpie.services import crud as services
+from magpie.services import credentials as service_credentials, crud as services
 from magpie.accounts import users
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.sync import status as sync_status
@@ -156,6 +156,7 @@ def status_context(service: models.Service, sync: dict, now) -> dict:
 def service_page(request):
     service = services.find_service(request.dbsession, request.matchdict["service"])
     service_id = service.resource_id
+    credentials = service_credentials.credentials_as_dict(service_credentials.get_credentials(request.dbsession, service))
     return page_context(
         request,
         **status_context(service, sync_status.get_sync_status(service, request.dbsession), models.utcnow()),
@@ -169,6 +170,8 @@ def service_page(request):
             "session": request.route_path("api.session"),
         },
         signin_url=signin_location(request, request.path_qs),
+        credentials=credentials,
+        credentials_words=display.time_ago(display.parse_iso(credentials["set_at"]), models.utcnow()),
     )
 
 

@@ -57,6 +57,10 @@ class Route:
 class RemoteServer:
     routes: Dict[str, Route] = field(default_factory=dict)
     requests: List[str] = field(default_factory=list)
+    #: Headers every request must carry (a protected service): 401 otherwise.
+    required_headers: Dict[str, str] = field(default_factory=dict)
+    #: The headers of each request, in order (what a protected service was sent).
+    received_headers: List[Dict[str, str]] = field(default_factory=list)
 
     def add(self, path: str, body: Union[bytes, str, Callable[[], bytes]] = b"", **options) -> str:
         if isinstance(body, str):
@@ -70,6 +74,13 @@ class RemoteServer:
         class Handler(QuietHandler):
             def do_GET(self):
                 server.requests.append(self.path)
+                server.received_headers.append(dict(self.headers.items()))
+                if any(self.headers.get(name) != value for name, value in server.required_headers.items()):
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="test"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
                 if route is None:
                     self.send_response(404)

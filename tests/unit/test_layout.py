@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "magpie"
 #: Layers, lowest first. A module may import its own top-level package and lower layers only:
 #: api/ui -> the front door -> domain packages -> db -> models and the base modules.
 LAYERS = (
+    {"crypto"},
     {"config", "errors", "gc_pause", "server"},
     {"models"},
     {"names", "audit"},

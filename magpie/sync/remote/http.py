@@ -3,6 +3,8 @@
 Remote services are not trusted. Every request has a connect/read timeout and a total deadline
 (a server trickling bytes cannot hold a sync forever), bodies are capped in size, and redirects
 are followed by hand so that each hop is checked against the origins the service may use.
+Credentials go on a hop only when its origin is one of ``credential_origins``: a redirect to
+another origin drops them, and error messages are cleaned of their values.
 """
 import json
 import time
@@ -16,6 +18,7 @@ from requests.adapters import HTTPAdapter
 
 from magpie.sync.config import SyncConfig
 from magpie.sync.progress import CURRENT as CURRENT_PROGRESS
+from magpie.sync.remote.auth import Credentials
 
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
@@ -76,10 +79,14 @@ class HttpClient:
     limits: HttpLimits
     allowed_origins: Iterable[Tuple[str, str]] = ()
     deadline: Optional[float] = None  # time.monotonic() value after which nothing is fetched
+    credentials: Optional[Credentials] = None
+    #: Origins that may receive ``credentials`` (none when empty).
+    credential_origins: Iterable[Tuple[str, str]] = ()
 
     def __post_init__(self):
         self.allowed_origins = set(self.allowed_origins)
         self.progress = CURRENT_PROGRESS.get()  # a job's (magpie.sync.progress), read by the pool threads too
+        self.credential_origins = set(self.credential_origins)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.limits.pool_size, 1), max_retries=0)
         self.session.mount("http://", adapter)
@@ -104,6 +111,16 @@ class HttpClient:
         if urlsplit(url).scheme not in ("http", "https"):
             return False
         return not self.allowed_origins or origin_of(url) in self.allowed_origins
+
+    def _headers(self, url: str, accept: str) -> dict:
+        headers = {}
+        if self.credentials is not None and origin_of(url) in self.credential_origins:
+            headers.update(self.credentials.request_headers())
+        headers["Accept"] = accept  # the client's own, whatever a credential header says
+        return headers
+
+    def _redact(self, text: str) -> str:
+        return self.credentials.redact(text) if self.credentials is not None else text
 
     def _time_left(self, url: str, started: float) -> float:
         now = time.monotonic()
@@ -139,15 +156,16 @@ class HttpClient:
                 raise RemoteError(url, "URL is outside the origins this service may use")
             left = self._time_left(url, started)
             try:
-                response = self.session.get(url, headers={"Accept": accept}, stream=True,
+                response = self.session.get(url, headers=self._headers(url, accept), stream=True,
                                             allow_redirects=False, timeout=(min(left, 10.0), left))
             except requests.Timeout:
                 self._time_left(url, started)  # the budget, if that is what ran out
                 raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
             except requests.ConnectionError as exc:
-                raise _Retryable(RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
+                raise _Retryable(RemoteError(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}"))) \
+                    from None
             except requests.RequestException as exc:
-                raise RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}") from None
+                raise RemoteError(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 response.close()

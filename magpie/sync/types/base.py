@@ -6,6 +6,7 @@ from typing import Mapping, Optional, Sequence
 
 from magpie.gc_pause import gc_paused
 from magpie.sync.config import ConfigField, SyncConfig
+from magpie.sync.remote.auth import Credentials
 from magpie.sync.remote.http import HttpClient, HttpLimits, origin_of
 from magpie.sync.tree import RemoteTree
 
@@ -23,6 +24,8 @@ class SyncServiceInterface(abc.ABC):
     max_depth: Optional[int] = None
     #: Configuration keys of this sync type beyond those of :data:`magpie.sync.config.FIELDS`.
     config_fields: Sequence[ConfigField] = ()
+    #: What the crawl sends to the service's origin and its allowed origins (set by the runner).
+    credentials: Optional[Credentials] = None
 
     def __init__(self, service_name: str, url: str, configuration: Optional[Mapping] = None):
         self.service_name = service_name
@@ -46,7 +49,8 @@ class SyncServiceInterface(abc.ABC):
         config = self.config
         origins = {origin_of(self.url)} | {origin_of(origin) for origin in config.allowed_origins}
         return HttpClient(limits=HttpLimits.of(config), allowed_origins=origins,
-                          deadline=time.monotonic() + config.time_budget)
+                          deadline=time.monotonic() + config.time_budget,
+                          credentials=self.credentials, credential_origins=origins)
 
     def new_tree(self) -> RemoteTree:
         return RemoteTree(self.max_depth, self.config.max_nodes)

@@ -7,8 +7,8 @@ response schemas, negative data rejection, ...), a fixed seed and a bounded numb
 
 Two runs, so that no request ever leaves this machine:
 
-1. every operation but ``runSync``, positive and negative data, on the document as served
-   (services may get any URL: nothing contacts them);
+1. every operation but ``runSync`` and the connection tests, positive and negative data, on the
+   document as served (services may get any URL: nothing contacts them);
 2. every operation but deleting and renaming services, in positive mode (fuzzing and stateful
    phases), on the served document with ``service_url`` (and
    ``allowed_origins``) restricted to a local server that answers every sync type, and the
@@ -68,6 +68,16 @@ def every_sync_type(remote):
     return remote.url + base
 
 
+def with_header_names(spec: dict) -> dict:
+    """The document with credential header names drawn from valid ones: OpenAPI 3.0 cannot state
+    the rule for an object's keys (propertyNames is 3.1), which the server checks."""
+    spec = copy.deepcopy(spec)
+    headers = spec["components"]["schemas"]["HeaderCredentials"]["properties"]["headers"]
+    headers["properties"] = {"X-Api-Key": headers["additionalProperties"]}
+    headers["additionalProperties"] = False
+    return spec
+
+
 def local_only(spec: dict, service_url: str, service_names: list) -> dict:
     """The document with service URLs pinned to ``service_url``, limits a sync can live with, and
     ``{service}`` drawn from ``service_names`` so that every service-scoped call, sync included,
@@ -109,8 +119,10 @@ def test_schemathesis_finds_no_server_error_and_no_nonconforming_answer(served_a
     examples = str(MAX_EXAMPLES["postgresql" if db_url.startswith("postgresql") else "sqlite"])
     spec = requests.get(served_app + "/api/openapi.json", timeout=10).json()
 
+    spec = with_header_names(spec)
     run_schemathesis(spec, served_app, tmp_path, "all-but-sync", "--max-examples", examples,
-                     "--exclude-operation-id", "runSync")
+                     "--exclude-operation-id", "runSync", "--exclude-operation-id", "testConnection",
+                     "--exclude-operation-id", "testServiceConnection")
 
     auth = basic(ADMIN_USER, ADMIN_PASSWORD)
     for service in requests.get(served_app + "/services", headers=auth, timeout=10).json()["services"]:
