@@ -16,7 +16,9 @@ from sqlalchemy.engine import Engine
 
 from magpie import db, models
 from magpie.jobs import runs
+from magpie.sync.credentials import stored_credentials
 from magpie.sync.progress import CURRENT, Cancelled, Progress
+from magpie.sync.remote.auth import Credentials
 from magpie.sync.remote.http import RemoteError
 from magpie.sync.runner import PREVIEW_LIMIT, SyncResult, crawl
 from magpie.sync.status import record_run
@@ -39,6 +41,10 @@ def execute_run(engine: Engine, run_id: int, pause_gc: bool = False) -> Optional
     session = db.get_session_factory(engine)()
     try:
         service = session.get(models.Service, row.service_id)  # loaded, then read detached
+        credentials = stored_credentials(session, service.resource_id) if service is not None else None
+    except ValueError as exc:  # stored credentials that no configured secrets key opens
+        runs.finish(engine, run_id, "failed", str(exc))
+        return "failed"
     finally:
         session.close()
     if service is None or not service.sync_type:
@@ -48,7 +54,7 @@ def execute_run(engine: Engine, run_id: int, pause_gc: bool = False) -> Optional
         with db.sync_lock(engine, service.resource_id):
             if not runs.update(engine, run_id, ("queued",), status="running", running_since=models.utcnow()):
                 return None
-            return _crawl_then_write(engine, run_id, service, pause_gc)
+            return _crawl_then_write(engine, run_id, service, credentials, pause_gc)
     except db.SyncAlreadyRunning as exc:
         runs.finish(engine, run_id, "failed", str(exc))  # the cron command, or a sync of a web process
         return "failed"
@@ -62,7 +68,8 @@ def _store_progress(engine: Engine, run_id: int, progress: Progress) -> bool:
                                        .returning(_RUNS.c.cancel_requested)).scalar())
 
 
-def _crawl_then_write(engine: Engine, run_id: int, service: models.Service, pause_gc: bool) -> str:
+def _crawl_then_write(engine: Engine, run_id: int, service: models.Service,
+                      credentials: Optional[Credentials], pause_gc: bool) -> str:
     progress = Progress()
     outcome: dict = {}
     done = threading.Event()
@@ -70,7 +77,7 @@ def _crawl_then_write(engine: Engine, run_id: int, service: models.Service, paus
     def crawl_in_thread() -> None:
         CURRENT.set(progress)  # a new thread starts with an empty context
         try:
-            outcome["tree"], outcome["problems"] = crawl(service, pause_gc)
+            outcome["tree"], outcome["problems"] = crawl(service, pause_gc, credentials)
         except BaseException as exc:  # handed to the job's thread, which decides
             outcome["error"] = exc
         finally:

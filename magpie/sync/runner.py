@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session
 from magpie import db, models
 from magpie.names import find_by_id_or_name
 from magpie.sync.credentials import stored_credentials
+from magpie.sync.remote.auth import Credentials
 from magpie.sync.remote.http import RemoteError
 from magpie.sync.status import record_run
 from magpie.sync.store import apply_update, plan_update
@@ -64,13 +65,16 @@ class SyncError(Exception):
         super().__init__(f"sync of service {result.service_name!r} failed: {result.error}")
 
 
-def crawl(service: models.Service, pause_gc: bool = False):
+def crawl(service: models.Service, pause_gc: bool = False, credentials: Optional[Credentials] = None):
     """Read the service's remote tree: (tree, problems met on the way that did not fail it), with
     its stored credentials, whose values are cleaned from the problems and the error.
-    ``pause_gc``: see :meth:`~magpie.sync.types.SyncServiceInterface.get_resources`."""
+    ``credentials``: already opened, for a detached service (a job's); read from the service's
+    session otherwise. ``pause_gc``: see :meth:`~magpie.sync.types.SyncServiceInterface.get_resources`."""
     syncer = get_sync_type(service.sync_type)(service.resource_name, service.url, service.configuration)
     session = object_session(service)
-    credentials = syncer.credentials = stored_credentials(session, service.resource_id) if session else None
+    if credentials is None and session is not None:
+        credentials = stored_credentials(session, service.resource_id)
+    syncer.credentials = credentials
     try:
         tree = syncer.get_resources(pause_gc)  # validated once, by plan_update
     except RemoteError as exc:

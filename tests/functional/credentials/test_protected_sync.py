@@ -36,7 +36,7 @@ def everything_said(api, settings, server_log) -> list:
 
 
 def sync(api, name, status=200):
-    return api.post(f"/services/{name}/sync", status=status).json
+    return api.post(f"/services/{name}/sync?wait=true", status=status).json
 
 
 def test_protected_thredds_with_basic_auth(api, create_service, remote, settings, server_log):
