@@ -20,6 +20,24 @@ MAX_BACKOFF = 30.0
 LOG_EVERY = 60.0
 
 
+class OncePerMinute(logging.Filter):
+    """Let a logger through once per :data:`LOG_EVERY` seconds: psycopg's pool logs every attempt
+    to reconnect, which would fill the log of a worker waiting through an outage."""
+
+    def __init__(self):
+        super().__init__()
+        self.last = -LOG_EVERY
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        now = time.monotonic()
+        if now - self.last < LOG_EVERY:
+            return False
+        self.last = now
+        return True
+
+
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="magpie-worker", description="Run the sync jobs queued on PostgreSQL.")
     parser.add_argument("--db", help="database URL (wins over --config and MAGPIE_DB_URL)")
@@ -46,7 +64,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if engine.dialect.name != "postgresql":
         LOGGER.error("magpie-worker needs PostgreSQL; on SQLite the app runs its syncs itself")
         return 2
-    backoff, last_logged = 1.0, 0.0
+    once = OncePerMinute()
+    for name in ("psycopg.pool", LOGGER.name):
+        logging.getLogger(name).addFilter(once)
+    backoff = 1.0
     while True:
         started = time.monotonic()
         try:
@@ -56,8 +77,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (procrastinate_errors.ConnectorException, psycopg.OperationalError, OSError) as exc:
             if time.monotonic() - started > MAX_BACKOFF:
                 backoff = 1.0  # it had been working: start the backoff again
-            if time.monotonic() - last_logged >= LOG_EVERY:
-                LOGGER.error("the database cannot be reached (%s); retrying", exc.__class__.__name__)
-                last_logged = time.monotonic()
+            LOGGER.error("the database cannot be reached (%s); retrying", exc.__class__.__name__)
             time.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)

@@ -1,7 +1,7 @@
 """Syncs as jobs through the API, on SQLite (the app's threads) and PostgreSQL (a real worker)."""
 import sqlalchemy as sa
 
-from magpie import db, models
+from magpie import db, jobs, models
 from tests.functional.jobs.conftest import CHILDREN, wait_until
 
 FINAL = {"succeeded", "partial", "failed", "cancelled", "interrupted"}
@@ -120,3 +120,22 @@ def test_a_running_run_whose_lock_is_free_is_interrupted(api, slow_thredds, sett
     with engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(runs_table)
                                   .where(runs_table.c.status == "running")).scalar() == 0
+
+
+def test_a_sync_with_a_part_unread_is_partial(api, runner, slow_thredds):
+    assert finished(api, api.post("/services/thredds/sync", status=202).json["run"])["status"] == "succeeded"
+    slow_thredds.remote.add("/thredds/d3/catalog.xml", b"down", status=500, content_type="text/plain")
+    done = finished(api, api.post("/services/thredds/sync", status=202).json["run"])
+    assert done["status"] == "partial" and any("d3/catalog.xml" in p for p in done["result"]["problems"])
+    assert done["result"]["error"] is None
+
+
+def test_a_new_in_process_runner_marks_the_runs_of_the_previous_one_interrupted(api, slow_thredds, settings):
+    engine = db.get_engine(settings)
+    runs_table = models.SyncRun.__table__
+    with engine.begin() as connection:
+        run_id = connection.execute(runs_table.insert().values(
+            service_id=slow_thredds.service["resource_id"], started=models.utcnow(), status="queued", origin="api",
+            dry_run=False, cancel_requested=False).returning(runs_table.c.id)).scalar_one()
+    jobs.engine_for({**settings, "magpie.jobs.engine": "threads"}).close()
+    assert run_of(api, {"id": run_id, "service_id": slow_thredds.service["resource_id"]})["status"] == "interrupted"
