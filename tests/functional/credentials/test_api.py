@@ -78,7 +78,7 @@ def test_without_a_secrets_key_nothing_is_stored(app_settings, settings, admin_a
     app.post("/services", {"service_name": "thredds", "service_type": "thredds",
                            "service_url": "http://127.0.0.1:9/thredds", "service_sync_type": "thredds"}, status=201)
     answer = app.app.put_json("/services/thredds/credentials", {"kind": "bearer", "token": TOKEN},
-                              headers=app.headers, status=400)
+                              headers=app.headers, status=409)
     assert "no secrets key: set magpie.secrets_key" in answer.json["detail"]
     assert stored_rows(settings) == []
 
