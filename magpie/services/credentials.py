@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from magpie import audit, crypto, models
-from magpie.errors import InvalidInput
+from magpie.errors import ConflictError
 from magpie.sync.remote.auth import Credentials
 
 
@@ -32,8 +32,8 @@ def store_credentials(session: Session, service: models.Service, credentials: Cr
                       actor: Optional[str] = None) -> models.ServiceCredential:
     try:
         sealed = crypto.current_box().seal(credentials.to_json())
-    except crypto.SecretsKeyError as exc:
-        raise InvalidInput("credentials", str(exc)) from None
+    except crypto.SecretsKeyError as exc:  # the server's settings are at fault, not the request
+        raise ConflictError(str(exc)) from None
     row = get_credentials(session, service)
     before = credentials_as_dict(row) if row is not None else None
     if row is None:

@@ -15,7 +15,7 @@ import transaction
 from sqlalchemy.orm import Session
 
 from magpie import crypto, db, models
-from magpie.errors import InvalidInput
+from magpie.errors import ConflictError, InvalidInput
 from magpie.services import credentials as service_credentials
 from magpie.services import crud as services
 from magpie.services.providers_file import (  # noqa: F401 - the names callers import from here
@@ -79,7 +79,7 @@ def register_providers(providers: List[Provider], session: Session) -> Dict[str,
         if provider.credentials is not None and not _credentials_unchanged(session, service, provider):
             try:
                 service_credentials.store_credentials(session, service, provider.credentials, ACTOR)
-            except InvalidInput as exc:
+            except ConflictError as exc:  # no secrets key to seal them with
                 raise ProvidersError(f"service {provider.name!r}: {exc}") from None
             outcome[provider.name] = outcome[provider.name].replace("unchanged", "updated")
     session.flush()

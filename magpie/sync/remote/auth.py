@@ -18,12 +18,16 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")
 _MIN_REDACTED = 4
 
 
-def _text(value: object, field: str, allow_spaces: bool = True) -> str:
+def _text(value: object, field: str, allow_spaces: bool = True, ascii_only: bool = False) -> str:
+    """A value of ``field``; what goes into a header as it is (a token, a header value) must be
+    printable ASCII, which every HTTP stack sends unchanged."""
     if not isinstance(value, str) or not value or len(value) > MAX_LENGTH or \
-            any(ord(c) < 32 or ord(c) == 127 for c in value) or (not allow_spaces and " " in value):
+            any(ord(c) < 32 or ord(c) == 127 or (ascii_only and ord(c) > 126) for c in value) or \
+            (not allow_spaces and " " in value):
         raise InvalidInput(f"credentials/{field}", f"{field} must be a non-empty string of at most {MAX_LENGTH} "
-                                                   "characters without control characters"
-                                                   + ("" if allow_spaces else " or spaces"))
+                                                   + ("printable ASCII characters" if ascii_only else
+                                                      "characters without control characters")
+                                                   + ("" if allow_spaces else " without spaces"))
     return value
 
 
@@ -53,7 +57,7 @@ class Credentials:
                 raise InvalidInput("credentials/username", "a basic-auth username cannot contain ':'")
             return cls(kind, (("username", username), ("password", _text(document.get("password"), "password"))))
         if kind == "bearer":
-            return cls(kind, (("token", _text(document.get("token"), "token", allow_spaces=False)),))
+            return cls(kind, (("token", _text(document.get("token"), "token", allow_spaces=False, ascii_only=True)),))
         headers = document.get("headers")
         if not isinstance(headers, Mapping) or not 0 < len(headers) <= MAX_HEADERS:
             raise InvalidInput("credentials/headers", f"headers must be an object of 1 to {MAX_HEADERS} headers")
@@ -61,7 +65,7 @@ class Credentials:
         for name, value in headers.items():
             if not isinstance(name, str) or not _HEADER_NAME.match(name):
                 raise InvalidInput("credentials/headers", f"{str(name)[:128]!r} is not a header name")
-            values.append((name, _text(value, f"headers/{name}")))
+            values.append((name, _text(value, f"headers/{name}", ascii_only=True)))
         return cls(kind, tuple(values))
 
     @classmethod

@@ -63,18 +63,14 @@ def test_protected_service_with_and_without_credentials(api, remote, server_log)
     assert_nowhere(BASIC.split()[1], server_log.text, *api.answers)
 
 
-@pytest.mark.parametrize("case, reason", [
-    ("refused", "refused"), ("tls", "tls"), ("html", "not_a_catalog"), ("forbidden", "forbidden"),
-    ("dns", "dns"),
-])
-def test_why_it_failed(api, remote, case, reason):
+def test_why_it_failed(api, remote):
     remote.add("/page/catalog.xml", "<!doctype html><html><body>Welcome</body></html>", content_type="text/html")
     remote.add("/forbidden/catalog.xml", b"", status=403)
-    url = {"refused": f"http://127.0.0.1:{closed_port()}/thredds", "tls": remote.url.replace("http:", "https:"),
-           "html": remote.url + "/page", "forbidden": remote.url + "/forbidden",
-           "dns": "http://no-such-host.invalid/thredds"}[case]
-    answer = probe(api, url, "thredds", configuration={"timeout": 10})
-    assert (answer["ok"], answer["reason"]) == (False, reason), answer["message"]
+    for url, reason in [(f"http://127.0.0.1:{closed_port()}/thredds", "refused"),
+                        (remote.url.replace("http:", "https:"), "tls"), (remote.url + "/page", "not_a_catalog"),
+                        (remote.url + "/forbidden", "forbidden"), ("http://no-such-host.invalid/thredds", "dns")]:
+        answer = probe(api, url, "thredds", configuration={"timeout": 10})
+        assert (answer["ok"], answer["reason"]) == (False, reason), answer["message"]
 
 
 def test_a_service_named_test_stays_readable(api, create_service):

@@ -12,6 +12,8 @@ SECRET = "an-unguessable-secret"
     ({"kind": "basic", "username": "a:b", "password": SECRET}, "credentials/username"),
     ({"kind": "basic", "username": "a", "password": "tab\there" + SECRET}, "credentials/password"),
     ({"kind": "bearer", "token": "with space" + SECRET}, "credentials/token"),
+    ({"kind": "bearer", "token": "caf\u00e9" + SECRET}, "credentials/token"),
+    ({"kind": "headers", "headers": {"X-Key": "\u2603" + SECRET}}, "credentials/headers/X-Key"),
     ({"kind": "bearer", "token": SECRET, "username": "x"}, "credentials/username"),
     ({"kind": "headers", "headers": {}}, "credentials/headers"),
     ({"kind": "headers", "headers": {"Bad Name": SECRET}}, "credentials/headers"),
