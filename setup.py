@@ -20,6 +20,8 @@ INSTALL_REQUIRES = [
     "openapi-spec-validator>=0.7",
     "swagger-ui-bundle>=1.1",
     "pyramid_jinja2>=2.10",
+    "argon2-cffi>=23.1",  # Argon2id password hashes (OWASP)
+    "limits>=3.6",  # sign-in rate limit per client address (memory or Redis storage)
 ]
 
 TEST_REQUIRES = [

@@ -42,7 +42,8 @@ def _prepare_database(raw_settings: dict, settings) -> None:
 
 def main(global_config, **raw_settings):
     """The WSGI application (``egg:magpie`` in an ini file)."""
-    from magpie.api.limits import BodySizeLimit
+    from magpie.api.headers import SecurityHeaders
+    from magpie.api.limits import RequestLimits
     from magpie.config import apply_env_overrides, load_settings
 
     raw_settings = apply_env_overrides(raw_settings)
@@ -56,4 +57,4 @@ def main(global_config, **raw_settings):
         config.include("magpie.accounts")
         config.include("magpie.api")
         config.include("magpie.ui")
-    return BodySizeLimit(config.make_wsgi_app(), settings.max_body_bytes)
+    return SecurityHeaders(RequestLimits(config.make_wsgi_app(), settings.max_body_bytes))
