@@ -67,6 +67,14 @@ class Settings:
     #: How a decision knows it is fresh: ``strict`` reads the committed version of access-control
     #: data first; ``notify`` (PostgreSQL) trusts LISTEN/NOTIFY (see magpie.permissions.index).
     decisions_freshness: str = "strict"
+    # --- sign-in abuse (issue 15) ---
+    #: Failed sign-ins of one account before it is locked, and for how long (seconds).
+    signin_max_failures: int = 10
+    signin_lockout_seconds: int = 900
+    #: Failed sign-ins one client address may make (the ``limits`` library's notation), and where
+    #: the counts live: ``memory://`` per process, ``redis://host:6379`` shared by every process.
+    signin_rate_limit: str = "20/minute"
+    signin_rate_limit_storage: str = "memory://"
 
     @property
     def production(self) -> bool:
@@ -171,7 +179,25 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         audit_retention_days=_as_int(raw, "magpie.audit_retention_days", 365, "days"),
         permissions_config=str(raw.get("magpie.permissions_config") or "") or None,
         decisions_freshness=_choice(raw, "magpie.decisions.freshness", ("strict", "notify")),
+        **_signin_settings(raw),
     )
+
+
+def _signin_settings(raw: Mapping[str, object]) -> dict:
+    from limits import parse
+
+    rate_limit = str(raw.get("magpie.signin.rate_limit") or "20/minute").strip()
+    try:
+        parse(rate_limit)
+    except ValueError:
+        raise SettingsError(f"magpie.signin.rate_limit: expected a rate such as 20/minute, got {rate_limit!r}") from None
+    values = {"signin_max_failures": _as_int(raw, "magpie.signin.max_failures", 10, "failed sign-ins"),
+              "signin_lockout_seconds": _as_int(raw, "magpie.signin.lockout_seconds", 900, "seconds"),
+              "signin_rate_limit": rate_limit,
+              "signin_rate_limit_storage": str(raw.get("magpie.signin.rate_limit_storage") or "memory://").strip()}
+    if values["signin_max_failures"] < 1 or values["signin_lockout_seconds"] < 1:
+        raise SettingsError("magpie.signin.max_failures and magpie.signin.lockout_seconds must be at least 1")
+    return values
 
 
 def _group_names(raw: Mapping[str, object]) -> dict:
