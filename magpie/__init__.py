@@ -45,9 +45,11 @@ def main(global_config, **raw_settings):
     from magpie.api.headers import SecurityHeaders
     from magpie.api.limits import RequestLimits
     from magpie.config import apply_env_overrides, load_settings
+    from magpie.sync.remote import addresses
 
     raw_settings = apply_env_overrides(raw_settings)
     settings = load_settings(raw_settings)  # refuse unusable settings before touching the database
+    addresses.configure(settings.remote_allowed_networks)
     raw_settings.setdefault("retry.attempts", 3)
     _prepare_database(raw_settings, settings)
     with Configurator(settings=raw_settings) as config:

@@ -75,6 +75,9 @@ class Settings:
     #: the counts live: ``memory://`` per process, ``redis://host:6379`` shared by every process.
     signin_rate_limit: str = "20/minute"
     signin_rate_limit_storage: str = "memory://"
+    #: Internal networks service URLs may lead to (CIDRs); every other non-global address is
+    #: refused (magpie.sync.remote.addresses).
+    remote_allowed_networks: Tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -180,7 +183,21 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         permissions_config=str(raw.get("magpie.permissions_config") or "") or None,
         decisions_freshness=_choice(raw, "magpie.decisions.freshness", ("strict", "notify")),
         **_signin_settings(raw),
+        remote_allowed_networks=allowed_networks_setting(raw),
     )
+
+
+def allowed_networks_setting(raw: Mapping[str, object]) -> Tuple[str, ...]:
+    """``magpie.remote.allowed_networks``: CIDRs or addresses, each checked."""
+    import ipaddress
+
+    networks = _as_list(raw.get("magpie.remote.allowed_networks"))
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(f"magpie.remote.allowed_networks: {network!r} is not an address or a CIDR") from None
+    return networks
 
 
 def _signin_settings(raw: Mapping[str, object]) -> dict:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.exceptions import BadCSRFOrigin
@@ -144,7 +145,13 @@ class MagpieSecurityPolicy:
         return request.environ[_IDENTITY_KEY]
 
     def authenticated_userid(self, request) -> Optional[int]:
-        identity = self.identity(request)
+        """Also asked by pyramid_tm before any exception view can answer: a database outage here
+        would reach the client as the server's plain 500, so it is left to the view to meet."""
+        try:
+            identity = self.identity(request)
+        except sa.exc.SQLAlchemyError:
+            LOGGER.warning("cannot tell who is calling %s: the database is unavailable", request.path)
+            return None
         return identity.user_id if identity is not None else None
 
     def permits(self, request, context, permission):

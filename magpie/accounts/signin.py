@@ -4,8 +4,9 @@ through :meth:`SignInGuard.authenticate`.
 
 The per-account count lives in the database, so a lockout survives restarts and holds in every
 app process (as Keycloak's brute-force detection does); it is written in a transaction of its own,
-because the request's transaction is rolled back when the sign-in fails (a success forgets them
-in the request's transaction). While an account is
+because the request's transaction is rolled back when the sign-in fails. Every write of a sign-in
+(the count, forgetting it, upgrading an old hash) is such a short transaction made before the
+request writes anything, so on SQLite the request never holds the write lock they wait for. While an account is
 locked its password is not even checked. The per-address limit counts failures only, so scripts
 that send the right Basic credentials on every call are never slowed; its counts live in memory
 unless ``magpie.signin.rate_limit_storage`` names a Redis shared by every process.
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from limits import parse, storage, strategies
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from magpie import audit, models
 from magpie.accounts import users
@@ -28,6 +30,13 @@ LOGGER = logging.getLogger(__name__)
 
 REGISTRY_KEY = "magpie.signin_guard"
 _FAILURES = models.SignInFailures.__table__
+_USERS = models.User.__table__
+
+
+def _write(session: Session, statement) -> None:
+    """Run ``statement`` in a transaction of its own, committed at once."""
+    with session.get_bind().begin() as connection:
+        connection.execute(statement)
 
 
 class SignInThrottled(Exception):
@@ -95,8 +104,12 @@ class SignInGuard:
             if locked:
                 LOGGER.warning("sign-in refused: user %r is locked for %d s more", user.user_name, locked)
                 raise SignInThrottled(locked, "this account is locked after too many failed sign-ins; try again later")
-        if users.check_password(session, user, user_name, password) is not None:
+        signed_in, new_hash = users.check_password(user, user_name, password)
+        if signed_in is not None:
             self._forget_failures(session, user)
+            if new_hash:  # an old PBKDF2 hash becomes Argon2id
+                _write(session, _USERS.update().where(_USERS.c.id == user.id).values(user_password=new_hash))
+                set_committed_value(user, "user_password", new_hash)
             return user
         self.limiter.hit(self.rate, "signin", address)
         if user is not None:
@@ -105,9 +118,8 @@ class SignInGuard:
 
     @staticmethod
     def _forget_failures(session: Session, user: models.User) -> None:
-        """In the request's transaction (which may hold SQLite's write lock by now: an upgraded hash)."""
-        if session.get(models.SignInFailures, user.id) is not None:  # usually not: no write then
-            session.execute(sa.delete(models.SignInFailures).where(models.SignInFailures.user_id == user.id))
+        if session.execute(sa.select(_FAILURES.c.user_id).where(_FAILURES.c.user_id == user.id)).first():
+            _write(session, _FAILURES.delete().where(_FAILURES.c.user_id == user.id))  # usually no write
 
     def _count_failure(self, session: Session, user: models.User) -> None:
         """One more failure, atomically whatever the number of processes; a lockout that ran out

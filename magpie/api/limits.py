@@ -19,7 +19,7 @@ LOGGER = logging.getLogger(__name__)
 #: Deepest JSON body and most values (objects, arrays, scalars) in one; no request of the API
 #: comes near either.
 MAX_JSON_DEPTH = 32
-MAX_JSON_VALUES = 10_000
+MAX_JSON_VALUES = 100_000
 
 
 class JsonShapeError(ValueError):

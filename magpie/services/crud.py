@@ -14,6 +14,7 @@ from magpie import models
 from magpie.errors import ConflictError, InvalidInput
 from magpie.names import find_by_id_or_name, validate_name
 from magpie.sync.config import SyncConfig
+from magpie.sync.remote.addresses import BlockedAddress, check_url
 from magpie.sync.types import get_sync_type
 
 SERVICE_FIELDS = ("service_name", "service_type", "service_url", "service_sync_type", "configuration")
@@ -46,6 +47,16 @@ def validate_service_name(name: object) -> str:
     if isinstance(name, str) and name.isascii() and name.isdigit():
         raise InvalidInput("service_name", f"service name {name!r} is only digits: it would read as an id")
     return validate_name(name, "service_name", "service")
+
+
+def validate_service_url(url: str) -> str:
+    """``url``, unless it leads to an internal address (server-side request forgery, see
+    :mod:`magpie.sync.remote.addresses`)."""
+    try:
+        check_url(url)
+    except BlockedAddress as exc:
+        raise InvalidInput("service_url", f"service_url {url!r} refused: {exc}") from None
+    return url
 
 
 def validate_sync_type(sync_type: object) -> Optional[str]:
@@ -94,6 +105,7 @@ def create_service(session: Session, service_name: str, service_type: str, servi
     name = validate_service_name(service_name)
     sync_type = validate_sync_type(service_sync_type)
     configuration = validate_configuration(configuration, sync_type)
+    validate_service_url(service_url)
     _ensure_name_free(session, name)
     service = models.Service(resource_name=name, type=service_type, url=service_url.rstrip("/") or service_url,
                              sync_type=sync_type, configuration=configuration)
@@ -110,6 +122,8 @@ def update_service(session: Session, service: models.Service, changes: Mapping[s
     name = validate_service_name(changes.get("service_name", service.resource_name))
     sync_type = validate_sync_type(changes.get("service_sync_type", service.sync_type))
     configuration = validate_configuration(changes.get("configuration", service.configuration), sync_type)
+    if "service_url" in changes:
+        validate_service_url(str(changes["service_url"]))
     if name != service.resource_name:
         _ensure_name_free(session, name, except_id=service.resource_id)
         service.resource_name = name

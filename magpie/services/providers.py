@@ -68,6 +68,7 @@ def parse_providers(document: object, source: str = "providers") -> List[Provide
             services.validate_service_name(name)
             sync_type = services.validate_sync_type(entry.get("sync_type"))
             configuration = services.validate_configuration(entry.get("configuration"), sync_type)
+            services.validate_service_url(url)
         except InvalidInput as exc:
             raise ProvidersError(f"{where}: {exc}") from None
         if "public" in entry and not isinstance(entry["public"], bool):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import db, models
-from magpie.config import SettingsError, settings_from_cli
+from magpie.config import SettingsError, allowed_networks_setting, settings_from_cli
+from magpie.sync.remote import addresses
 from magpie.sync.runner import IN_PROCESS, SyncResult, sync_services
 from magpie.sync.types import get_sync_type
 
@@ -45,6 +46,7 @@ def fetch(settings: Optional[dict] = None, service_names: Optional[Iterable[str]
     in its own transaction, ``jobs`` at a time. ``settings`` default to the environment;
     ``pause_gc`` is for processes that only sync (see ``SyncServiceInterface.get_resources``)."""
     settings = settings or settings_from_cli()
+    addresses.configure(allowed_networks_setting(settings))  # the ini's magpie.remote.allowed_networks
     engine = db.get_engine(settings)
     with Session(engine) as session:
         service_ids = select_service_ids(session, service_names, sync_types)

@@ -51,6 +51,8 @@ def open_schemas(spec: dict, schema: dict, where: str, seen: set) -> list:
     if schema.get("type") == "array" or "items" in schema:
         if "maxItems" not in schema:
             found.append(f"{where}: an array without maxItems")
+        elif schema["maxItems"] >= MAX_JSON_VALUES:
+            found.append(f"{where}: maxItems {schema['maxItems']} that the body limit refuses")
         found += open_schemas(spec, schema.get("items", {}), f"{where}[]", seen)
     for key in ("allOf", "oneOf", "anyOf"):
         for index, child in enumerate(schema.get(key, [])):
