@@ -88,7 +88,7 @@ class SignInGuard:
     def _check_address(self, address: str) -> None:
         if not self.limiter.test(self.rate, "signin", address):
             reset, _ = self.limiter.get_window_stats(self.rate, "signin", address)
-            LOGGER.warning("sign-in refused: too many failed sign-ins from %s", address)
+            LOGGER.debug("sign-in refused: too many failed sign-ins from %s", address)
             raise SignInThrottled(math.ceil(reset - time.time()), "too many failed sign-ins from this address; "
                                                                   "try again later")
 
@@ -102,7 +102,7 @@ class SignInGuard:
         if user is not None:
             locked = locked_for(session, user)
             if locked:
-                LOGGER.warning("sign-in refused: user %r is locked for %d s more", user.user_name, locked)
+                LOGGER.debug("sign-in refused: user %r is locked for %d s more", user.user_name, locked)
                 raise SignInThrottled(locked, "this account is locked after too many failed sign-ins; try again later")
         signed_in, new_hash = users.check_password(user, user_name, password)
         if signed_in is not None:
@@ -112,6 +112,8 @@ class SignInGuard:
                 set_committed_value(user, "user_password", new_hash)
             return user
         self.limiter.hit(self.rate, "signin", address)
+        if not self.limiter.test(self.rate, "signin", address):  # logged once per window filled
+            LOGGER.warning("sign-ins from %s throttled: %s failed", address, self.rate)
         if user is not None:
             self._count_failure(session, user)
         return None

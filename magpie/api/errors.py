@@ -13,7 +13,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 
 from magpie.api.openapi import RequestValidationError
 from magpie.db import SyncAlreadyRunning
-from magpie.errors import ConflictError, InvalidInput, NotFoundError
+from magpie.errors import ConflictError, InvalidInput, NotFoundError, RefusedInput
 from magpie.accounts.security import SESSION_COOKIE, THROTTLED_KEY
 from magpie.accounts.signin import SignInThrottled
 
@@ -109,7 +109,8 @@ def sync_running(exc, request):
 
 @exception_view_config(InvalidInput)
 def invalid_input(exc, request):
-    return error_response(400, str(exc), fields=[{"field": exc.field, "message": str(exc)}])
+    code = 403 if isinstance(exc, RefusedInput) else 400
+    return error_response(code, str(exc), fields=[{"field": exc.field, "message": str(exc)}])
 
 
 @exception_view_config(Exception)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import ConflictError, InvalidInput
+from magpie.errors import ConflictError, InvalidInput, RefusedInput
 from magpie.names import find_by_id_or_name, validate_name
 from magpie.sync.config import SyncConfig
 from magpie.sync.remote.addresses import BlockedAddress, check_url
@@ -55,7 +55,7 @@ def validate_service_url(url: str) -> str:
     try:
         check_url(url)
     except BlockedAddress as exc:
-        raise InvalidInput("service_url", f"service_url {url!r} refused: {exc}") from None
+        raise RefusedInput("service_url", f"service_url {url!r} refused: {exc}") from None
     return url
 
 

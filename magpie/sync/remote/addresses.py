@@ -58,9 +58,9 @@ def refusal(address: str) -> Optional[str]:
         return None
     if any(ip.version == network.version and ip in network for network in allowed_networks()):
         return None
-    kind = ("loopback" if ip.is_loopback else "link-local" if ip.is_link_local else
-            "private" if ip.is_private else "not globally routable")
-    return f"{ip} is a {kind} address (list it in magpie.remote.allowed_networks to allow it)"
+    kind = ("a loopback" if ip.is_loopback else "a link-local" if ip.is_link_local else
+            "a private" if ip.is_private else "not a globally routable")
+    return f"{ip} is {kind} address (list it in magpie.remote.allowed_networks to allow it)"
 
 
 def _resolve(host: str, port: int) -> List[str]:
@@ -81,14 +81,14 @@ def checked_addresses(host: str, port: int) -> List[str]:
 def check_url(url: str) -> None:
     """Refuse ``url`` when its host is or resolves to a refused address. A name that does not
     resolve now passes: the client checks it again when it connects."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return
     try:
-        checked_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        if host:
+            checked_addresses(host, port)
     except BlockedAddress:
         raise
-    except (socket.gaierror, UnicodeError, ValueError):  # no such name (now), or no valid port
+    except (socket.gaierror, UnicodeError, ValueError):  # no such name (now), or no usable URL
         return
 
 

@@ -62,11 +62,15 @@ def test_basic_failures_count_and_a_locked_basic_caller_gets_429(app, new_user):
     assert "Too many failed sign-ins" in page.text and page.headers["Retry-After"]
 
 
-def test_an_address_is_limited_whatever_the_names_it_tries(app_settings, new_user):
+def test_an_address_is_limited_whatever_the_names_it_tries(app_settings, new_user, caplog):
     app = webtest.TestApp(magpie.main({}, **app_settings, **{"magpie.signin.rate_limit": "5/minute"}))
+    caplog.set_level(logging.WARNING)
     for number in range(5):
         signin(app, f"nobody-{number}", "wrong-password", 401)
     answer = signin(app, ADMIN_USER, ADMIN_PASSWORD, 429)
+    signin(app, ADMIN_USER, ADMIN_PASSWORD, 429)
+    assert [r.getMessage() for r in caplog.records if "throttled" in r.getMessage()] == [
+        "sign-ins from 192.0.2.10 throttled: 5 per 1 minute failed"]
     assert "address" in answer.json["detail"] and int(answer.headers["Retry-After"]) <= 60
     app.get("/services", headers=basic(ADMIN_USER, ADMIN_PASSWORD), status=429, extra_environ=ALICE)
     signin(app, ADMIN_USER, ADMIN_PASSWORD, 200, {"REMOTE_ADDR": "198.51.100.7"})  # another address

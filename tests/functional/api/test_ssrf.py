@@ -42,7 +42,7 @@ def service(url: str, name: str = "svc") -> dict:
 
 @pytest.mark.parametrize("url", INTERNAL_URLS)
 def test_registration_refuses_internal_addresses(guarded_api, url):
-    answer = guarded_api("post_json", "/services", params=service(url), status=400).json
+    answer = guarded_api("post_json", "/services", params=service(url), status=403).json
     assert answer["fields"][0]["field"] == "service_url"
     assert "refused" in answer["detail"] and "allowed_networks" in answer["detail"]
 
@@ -50,8 +50,9 @@ def test_registration_refuses_internal_addresses(guarded_api, url):
 def test_global_addresses_and_unresolved_names_register_and_changes_are_checked(guarded_api):
     created = guarded_api("post_json", "/services", params=service("http://93.184.216.34/thredds"), status=201)
     guarded_api("post_json", "/services", params=service("https://no-such-host.invalid/thredds", "other"), status=201)
+    guarded_api("post_json", "/services", params=service("http://[not-an-address/", "third"), status=201)
     svc = created.json["service"]["resource_id"]
-    answer = guarded_api("patch_json", f"/services/{svc}", params={"service_url": "http://10.9.9.9/"}, status=400)
+    answer = guarded_api("patch_json", f"/services/{svc}", params={"service_url": "http://10.9.9.9/"}, status=403)
     assert "10.9.9.9 is a private address" in answer.json["detail"]
     assert guarded_api("get", f"/services/{svc}").json["service"]["service_url"] == "http://93.184.216.34/thredds"
 
