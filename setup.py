@@ -24,6 +24,8 @@ INSTALL_REQUIRES = [
     "procrastinate>=3.10,<3.11",
     "croniter>=2.0",  # schedules (procrastinate's periodic tasks read the same syntax)
     "cryptography>=42",  # Fernet: service credentials encrypted at rest
+    "argon2-cffi>=23.1",  # Argon2id password hashes (OWASP)
+    "limits>=3.6",  # sign-in rate limit per client address (memory or Redis storage)
 ]
 
 TEST_REQUIRES = [

@@ -42,13 +42,16 @@ def _prepare_database(raw_settings: dict, settings) -> None:
 
 def main(global_config, **raw_settings):
     """The WSGI application (``egg:magpie`` in an ini file)."""
-    from magpie.api.limits import BodySizeLimit
+    from magpie.api.headers import SecurityHeaders
+    from magpie.api.limits import RequestLimits
     from magpie.config import apply_env_overrides, load_settings
+    from magpie.sync.remote import addresses
 
     raw_settings = apply_env_overrides(raw_settings)
     settings = load_settings(raw_settings)  # refuse unusable settings before touching the database
     from magpie import crypto
     crypto.install(settings.secrets_keys)
+    addresses.configure(settings.remote_allowed_networks)
     raw_settings.setdefault("retry.attempts", 3)
     _prepare_database(raw_settings, settings)
     with Configurator(settings=raw_settings) as config:
@@ -59,4 +62,4 @@ def main(global_config, **raw_settings):
         config.include("magpie.accounts")
         config.include("magpie.api")
         config.include("magpie.ui")
-    return BodySizeLimit(config.make_wsgi_app(), settings.max_body_bytes)
+    return SecurityHeaders(RequestLimits(config.make_wsgi_app(), settings.max_body_bytes))

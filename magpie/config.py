@@ -8,7 +8,6 @@ secret stops start-up; elsewhere it is a warning, so a development server runs o
 """
 import logging
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
@@ -75,6 +74,16 @@ class Settings:
     decisions_freshness: str = "strict"
     #: Fernet keys of stored service credentials: the first encrypts, all decrypt (see magpie.crypto).
     secrets_keys: Tuple[str, ...] = ()
+    #: Failed sign-ins of one account before it is locked, and for how long (seconds).
+    signin_max_failures: int = 10
+    signin_lockout_seconds: int = 900
+    #: Failed sign-ins one client address may make (the ``limits`` library's notation), and where
+    #: the counts live: ``memory://`` per process, ``redis://host:6379`` shared by every process.
+    signin_rate_limit: str = "20/minute"
+    signin_rate_limit_storage: str = "memory://"
+    #: Internal networks service URLs may lead to (CIDRs); every other non-global address is
+    #: refused (magpie.sync.remote.addresses).
+    remote_allowed_networks: Tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -180,6 +189,8 @@ def load_settings(raw: Mapping[str, object]) -> Settings:
         permissions_config=str(raw.get("magpie.permissions_config") or "") or None,
         decisions_freshness=_choice(raw, "magpie.decisions.freshness", ("strict", "notify")),
         secrets_keys=_secrets_keys(raw, production),
+        **_signin_settings(raw),
+        remote_allowed_networks=allowed_networks_setting(raw),
     )
 
 
@@ -196,6 +207,36 @@ def _secrets_keys(raw: Mapping[str, object], production: bool) -> Tuple[str, ...
         problem = None
     _refuse_in_production(problem, production)
     return keys
+
+
+def allowed_networks_setting(raw: Mapping[str, object]) -> Tuple[str, ...]:
+    """``magpie.remote.allowed_networks``: CIDRs or addresses, each checked."""
+    import ipaddress
+
+    networks = _as_list(raw.get("magpie.remote.allowed_networks"))
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(f"magpie.remote.allowed_networks: {network!r} is not an address or a CIDR") from None
+    return networks
+
+
+def _signin_settings(raw: Mapping[str, object]) -> dict:
+    from limits import parse
+
+    rate_limit = str(raw.get("magpie.signin.rate_limit") or "20/minute").strip()
+    try:
+        parse(rate_limit)
+    except ValueError:
+        raise SettingsError(f"magpie.signin.rate_limit: expected a rate such as 20/minute, got {rate_limit!r}") from None
+    values = {"signin_max_failures": _as_int(raw, "magpie.signin.max_failures", 10, "failed sign-ins"),
+              "signin_lockout_seconds": _as_int(raw, "magpie.signin.lockout_seconds", 900, "seconds"),
+              "signin_rate_limit": rate_limit,
+              "signin_rate_limit_storage": str(raw.get("magpie.signin.rate_limit_storage") or "memory://").strip()}
+    if values["signin_max_failures"] < 1 or values["signin_lockout_seconds"] < 1:
+        raise SettingsError("magpie.signin.max_failures and magpie.signin.lockout_seconds must be at least 1")
+    return values
 
 
 def _group_names(raw: Mapping[str, object]) -> dict:
@@ -231,33 +272,3 @@ def settings_from_cli(db_url: Optional[str] = None, config_uri: Optional[str] = 
     if not settings.get("sqlalchemy.url"):
         raise SettingsError("no database: give --db URL, --config INI or set MAGPIE_DB_URL")
     return settings
-
-
-# --- environment variables in the files magpie reads (providers, permissions) ----------------
-
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|\$)")
-
-
-class UnsetVariable(KeyError):
-    """A file names an environment variable that is not set; ``name`` says which."""
-
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(name)
-
-
-def expand_variables(value: str, environ: Optional[Mapping[str, str]] = None) -> str:
-    """``$VAR`` and ``${VAR}`` from the environment, ``$$`` as ``$``, as Magpie reads its files; an
-    unset variable raises :class:`UnsetVariable` (Magpie keeps the text, which would then become
-    a URL or a password)."""
-    environ = os.environ if environ is None else environ
-
-    def replace(match: re.Match) -> str:
-        name = match.group("braced") or match.group("plain")
-        if name is None:
-            return "$"
-        if name not in environ:
-            raise UnsetVariable(name)
-        return environ[name]
-
-    return _VARIABLE.sub(replace, value)

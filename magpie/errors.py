@@ -16,3 +16,8 @@ class InvalidInput(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(message)
+
+
+class RefusedInput(InvalidInput):
+    """A well-formed value that policy refuses (a service URL to an internal address): 403, since
+    the request is valid and the server declines it."""

@@ -16,6 +16,10 @@ from sqlalchemy.engine import make_url
 from magpie import db, models
 from tests.support.remote_server import RemoteServer
 
+# The suite's remote servers listen on 127.0.0.1, which service URLs may not reach outside tests
+# (server-side request forgery, magpie.sync.remote.addresses); tests of the refusal remove it.
+os.environ.setdefault("REMOTE_ALLOWED_NETWORKS", "127.0.0.0/8 ::1/128")
+
 POSTGRES_URL = os.environ.get("MAGPIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -10,6 +10,10 @@ state-changing request that a browser marks as cross-site (``Origin`` of another
 ``Sec-Fetch-Site: cross-site``) is refused whatever its credentials, because browsers also replay
 cached Basic credentials. Clients that are not browsers send neither header and need no token
 with Basic.
+
+Sessions live on the server too (:mod:`magpie.accounts.sessions`): the cookie names a session row,
+so signing out ends it for good. Failed sign-ins, Basic ones included, are throttled by
+:mod:`magpie.accounts.signin`; a throttled Basic call is anonymous, and its 401 becomes a 429.
 """
 import base64
 import binascii
@@ -18,12 +22,14 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.exceptions import BadCSRFOrigin
 from pyramid.session import SignedCookieSessionFactory
 
-from magpie.accounts import users
+from magpie.accounts import sessions, users
+from magpie.accounts.signin import REGISTRY_KEY, SignInGuard, SignInThrottled, signin_guard
 from magpie.config import settings_of
 
 LOGGER = logging.getLogger(__name__)
@@ -40,6 +46,9 @@ ADMIN_PRINCIPAL = "role:admin"
 SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "TRACE"])
 
 _IDENTITY_KEY = "magpie.identity"
+#: The :class:`SignInThrottled` of a Basic call refused before its password was checked.
+THROTTLED_KEY = "magpie.signin_throttled"
+_SESSION_TOKEN = "session_token"
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,12 @@ class MagpieSecurityPolicy:
     def _load_identity(self, request) -> Optional[Identity]:
         credentials = parse_basic_authorization(request.headers.get("Authorization"))
         if credentials is not None:
-            user = users.authenticate(request.dbsession, *credentials)
+            try:
+                user = signin_guard(request.registry).authenticate(request.dbsession, *credentials,
+                                                                   address=request.remote_addr)
+            except SignInThrottled as exc:
+                request.environ[THROTTLED_KEY] = exc
+                return None
             return self._identity_from_user(request, user, "basic") if user is not None else None
         if SESSION_COOKIE not in request.cookies:
             return None  # do not create a session (and a cookie) for anonymous API calls
@@ -120,7 +134,8 @@ class MagpieSecurityPolicy:
             return None
         user = users.get_active_user(request.dbsession, user_id)
         # A password change regenerates the security code, which ends the sessions opened before.
-        if user is None or request.session.get("security_code") != user.security_code:
+        if user is None or request.session.get("security_code") != user.security_code or \
+                not sessions.is_open(request.dbsession, request.session.get(_SESSION_TOKEN), user.id):
             return None
         return self._identity_from_user(request, user, "session")
 
@@ -130,7 +145,13 @@ class MagpieSecurityPolicy:
         return request.environ[_IDENTITY_KEY]
 
     def authenticated_userid(self, request) -> Optional[int]:
-        identity = self.identity(request)
+        """Also asked by pyramid_tm before any exception view can answer: a database outage here
+        would reach the client as the server's plain 500, so it is left to the view to meet."""
+        try:
+            identity = self.identity(request)
+        except sa.exc.SQLAlchemyError:
+            LOGGER.warning("cannot tell who is calling %s: the database is unavailable", request.path)
+            return None
         return identity.user_id if identity is not None else None
 
     def permits(self, request, context, permission):
@@ -141,14 +162,21 @@ class MagpieSecurityPolicy:
     def remember(self, request, userid, **kw):
         """Start a new session for ``userid`` (a fresh session and CSRF token: no fixation)."""
         user = users.get_active_user(request.dbsession, userid)
-        request.session.invalidate()
+        self._close(request)
         request.session["user_id"] = userid
+        request.session[_SESSION_TOKEN] = sessions.open_session(
+            request.dbsession, userid, settings_of(request.registry).session_timeout)
         request.session["security_code"] = user.security_code if user is not None else None
         request.environ[_IDENTITY_KEY] = self._identity_from_user(request, user, "session") if user else None
         return []
 
-    def forget(self, request, **kw):
+    @staticmethod
+    def _close(request) -> None:
+        sessions.close_session(request.dbsession, request.session.get(_SESSION_TOKEN))
         request.session.invalidate()
+
+    def forget(self, request, **kw):
+        self._close(request)
         request.environ[_IDENTITY_KEY] = None
         return []
 
@@ -213,3 +241,4 @@ def includeme(config) -> None:
                                     callback=csrf_applies)
     config.set_root_factory(RootFactory)
     config.set_security_policy(MagpieSecurityPolicy())
+    config.registry[REGISTRY_KEY] = SignInGuard(security_settings)

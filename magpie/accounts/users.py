@@ -1,11 +1,11 @@
 """User accounts: find them, the administrator created at start-up, and checking credentials.
 
 Accounts are ziggurat_foundations users; administrators are the members of the group named by
-the ``magpie.admin_group`` setting (see :mod:`magpie.accounts.groups`). Passwords are stored as salted PBKDF2-SHA256 hashes by ziggurat's password
-manager (passlib).
+the ``magpie.admin_group`` setting (see :mod:`magpie.accounts.groups`). Passwords are stored as
+Argon2id hashes (:mod:`magpie.models.passwords`); sign-in throttling is :mod:`magpie.accounts.signin`.
 """
 import logging
-from typing import List, Optional, Union
+from typing import List, Optional, Tuple, Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from ziggurat_foundations.models.services.user import UserService
 from magpie import audit, models
 from magpie.accounts.groups import ensure_group
 from magpie.accounts.memberships import is_member
+from magpie.models.passwords import burn_time
 from magpie.names import find_by_id_or_name
 
 LOGGER = logging.getLogger(__name__)
@@ -58,13 +59,28 @@ def ensure_admin(session: Session, user_name: str, password: str, admin_group: s
 
 
 def authenticate(session: Session, user_name: str, password: str) -> Optional[models.User]:
-    """The active user with these credentials, or None (and a logged warning)."""
-    user = get_user_by_name(session, user_name) if user_name else None
-    if user is None or not user.user_password or user.status != 1 or \
-            not UserService.check_password(user, password, enable_hash_migration=False):
-        LOGGER.warning("failed sign-in for user %r", user_name[:128] if user_name else user_name)
-        return None
+    """The active user with these credentials, or None (and a logged warning); an old PBKDF2 hash
+    is replaced by Argon2id in the caller's transaction. (Requests sign in through
+    :mod:`magpie.accounts.signin`, which throttles.)"""
+    user, new_hash = check_password(get_user_by_name(session, user_name) if user_name else None, user_name, password)
+    if user is not None and new_hash:
+        user.user_password = new_hash
     return user
+
+
+def check_password(user: Optional[models.User], user_name: str,
+                   password: str) -> Tuple[Optional[models.User], Optional[str]]:
+    """(``user`` when it is active and ``password`` is its password, else None (logged); the hash
+    that should replace its stored one, if any). An unknown name costs one password check too, so
+    timing does not tell which names exist."""
+    if user is None or not user.user_password:
+        burn_time(password)
+    else:
+        verified, new_hash = user.passwordmanager.verify_and_update(password, user.user_password)
+        if verified and user.status == 1:
+            return user, new_hash
+    LOGGER.warning("failed sign-in for user %r", user_name[:128] if user_name else user_name)
+    return None, None
 
 
 def get_active_user(session: Session, user_id: int) -> Optional[models.User]:

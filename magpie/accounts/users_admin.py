@@ -18,6 +18,7 @@ from magpie import audit, models
 from magpie.accounts import rules
 from magpie.accounts.groups import ensure_group, get_group_by_name
 from magpie.accounts.memberships import keep_an_administrator
+from magpie.accounts.sessions import close_user_sessions
 from magpie.accounts.users import get_user_by_name, group_names as group_names_of
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 
@@ -159,6 +160,8 @@ def update_user(session: Session, actor: Optional[str], user: models.User, chang
         user.status = rules.parse_status(after["status"])
     if "password" in after:
         UserService.set_password(user, changes["password"])
+    if "password" in after or user.status != rules.STATUSES["OK"]:
+        close_user_sessions(session, user.id)
     _flush_unique(session, user.user_name, user.email)
     audit.record(session, actor, "user.update", user_name=user.user_name, before=before, after=after,
                  changes_access=bool({"user_name", "status"} & set(after)))

@@ -33,6 +33,7 @@ ROUTES = {
     "api.user": "/users/{user}",
     "api.user_groups": "/users/{user}/groups",
     "api.user_group": "/users/{user}/groups/{group}",
+    "api.user_lockout": "/users/{user}/lockout",
     "api.groups": "/groups",
     "api.group": "/groups/{group}",
     "api.group_users": "/groups/{group}/users",

@@ -8,7 +8,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
 from magpie.accounts import security
-from magpie.accounts import users
+from magpie.accounts.signin import signin_guard
 
 
 def session_info(request, csrf_token=None) -> dict:
@@ -30,7 +30,9 @@ def signin(request):
     but a cross-site sign-in is refused, so another site cannot sign a browser in."""
     security.refuse_cross_site(request)
     body = request.openapi_validated.body
-    user = users.authenticate(request.dbsession, body["user_name"], body["password"])
+    # Too many failures answer 429 (magpie.api.errors.throttled).
+    user = signin_guard(request.registry).authenticate(request.dbsession, body["user_name"], body["password"],
+                                                       request.remote_addr)
     if user is None:
         raise HTTPUnauthorized("wrong user name or password")
     remember(request, user.id)

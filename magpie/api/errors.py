@@ -13,8 +13,9 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 
 from magpie.api.openapi import RequestValidationError
 from magpie.db import SyncAlreadyRunning
-from magpie.errors import ConflictError, InvalidInput, NotFoundError
-from magpie.accounts.security import SESSION_COOKIE
+from magpie.errors import ConflictError, InvalidInput, NotFoundError, RefusedInput
+from magpie.accounts.security import SESSION_COOKIE, THROTTLED_KEY
+from magpie.accounts.signin import SignInThrottled
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def unauthorized(request, detail: str = "sign in or send HTTP Basic credentials"
 def forbidden(request):
     """Pyramid denied the permission: 401 for anonymous callers, 403 for signed-in ones."""
     if request.identity is None:
+        if THROTTLED_KEY in request.environ:  # Basic credentials refused before any check
+            return throttled(request.environ[THROTTLED_KEY], request)
         return unauthorized(request)
     return error_response(403, f"user {request.identity.user_name!r} is not an administrator")
 
@@ -83,6 +86,12 @@ def http_error(exc, request):
     return error_response(exc.code, str(detail), headers=headers)
 
 
+@exception_view_config(SignInThrottled)
+def throttled(exc, request):
+    """429: too many failed sign-ins from the address, or the account is locked."""
+    return error_response(429, exc.detail, headers={"Retry-After": str(exc.retry_after)})
+
+
 @exception_view_config(NotFoundError)
 def not_found_error(exc, request):
     return error_response(404, str(exc))
@@ -100,7 +109,8 @@ def sync_running(exc, request):
 
 @exception_view_config(InvalidInput)
 def invalid_input(exc, request):
-    return error_response(400, str(exc), fields=[{"field": exc.field, "message": str(exc)}])
+    code = 403 if isinstance(exc, RefusedInput) else 400
+    return error_response(code, str(exc), fields=[{"field": exc.field, "message": str(exc)}])
 
 
 @exception_view_config(Exception)

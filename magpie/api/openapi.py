@@ -20,6 +20,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from magpie.api.limits import json_shape_problem
 from magpie.config import settings_of
 from magpie.sync.config import configuration_schema
 from magpie.sync.types import SYNC_SERVICES_TYPES
@@ -196,6 +197,9 @@ def openapi_view(view, info):
 
     def validated_view(context, request):
         openapi = request.registry[REGISTRY_KEY]
+        problem = json_shape_problem(request)  # cheap, before a validation whose cost grows with it
+        if problem:
+            raise RequestValidationError(fields=[{"field": "body", "message": problem}])
         openapi_request = _OpenAPIRequest(request)
         result = openapi.unmarshal_request(openapi_request)
         if result.errors:

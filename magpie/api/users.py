@@ -6,7 +6,7 @@ administrator (``permission="self"``, see :class:`magpie.accounts.security.UserC
 """
 from pyramid.view import view_config
 
-from magpie.accounts import manage, users
+from magpie.accounts import manage, signin, users
 from magpie.accounts.groups import find_group
 from magpie.api.common import ADMIN, SELF, actor, flag, user_named
 from magpie.api.errors import error_response
@@ -84,3 +84,13 @@ def leave_group(request):
     group = find_group(request.dbsession, request.matchdict["group"])
     manage.remove_membership(request.dbsession, actor(request), user, group, settings_of(request.registry))
     return {"user_name": user.user_name, "group_name": group.group_name}
+
+
+@view_config(route_name="api.user_lockout", request_method="GET", **ADMIN)
+def get_lockout(request):
+    return signin.lockout_state(request.dbsession, user_of(request))
+
+
+@view_config(route_name="api.user_lockout", request_method="DELETE", **ADMIN)
+def lift_lockout(request):
+    return signin.lift_lockout(request.dbsession, actor(request), user_of(request))

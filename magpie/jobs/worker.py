@@ -14,6 +14,7 @@ from procrastinate import exceptions as procrastinate_errors
 from magpie import db
 from magpie.config import SettingsError, settings_from_cli
 from magpie.jobs.engines import QUEUE, Scheduling, make_app
+from magpie.sync.process import configure_sync_process
 
 LOGGER = logging.getLogger("magpie.worker")
 MAX_BACKOFF = 30.0
@@ -56,6 +57,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     try:
         settings = settings_from_cli(args.db, args.config)
+        configure_sync_process(settings)  # credentials' keys, allowed internal networks
         engine = db.get_engine(settings)
         scheduling = Scheduling.of(settings)
     except (SettingsError, ValueError, sa.exc.ArgumentError) as exc:

@@ -11,6 +11,8 @@ from magpie.models.accounts import (
     UserResourcePermission,
 )
 from magpie.models.audit import AclVersion, AuditEntry
+from magpie.models.passwords import PasswordManager
+from magpie.models.signin import SignInFailures, UserSession
 from magpie.models.base import NAME_LENGTH, NAMING_CONVENTION, Base, UTCDateTime, utcnow
 from magpie.models.credentials import ServiceCredential
 from magpie.models.resources import (
@@ -20,7 +22,7 @@ from magpie.models.sync import RemoteResource, RemoteResourcesSyncInfo, SyncLock
 
 ziggurat_model_init(
     User, Group, UserGroup, GroupPermission, UserPermission, UserResourcePermission,
-    GroupResourcePermission, Resource, ExternalIdentity, passwordmanager=None,
+    GroupResourcePermission, Resource, ExternalIdentity, passwordmanager=PasswordManager(),
 )
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "RESOURCE_TYPES", "RemoteResource", "RemoteResourcesSyncInfo", "Resource", "Route", "Service", "ServiceCredential", "SyncLock",
     "SyncRun", "UTCDateTime", "User", "UserGroup", "UserPermission", "UserResourcePermission", "Workspace",
     "utcnow",
+    "PasswordManager", "SignInFailures", "UserSession",
 ]

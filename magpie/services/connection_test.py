@@ -108,7 +108,7 @@ def check_connection(url: str, sync_type: Optional[str], configuration: Optional
                     credentials: Optional[Credentials] = None) -> dict:
     """What the first document of a service at ``url`` says; never raises for the remote's sake
     (InvalidInput for a URL, sync type or configuration that could not be saved either)."""
-    services.refuse_user_info(url)
+    services.validate_service_url(url)
     if services.validate_sync_type(sync_type) is None:
         raise InvalidInput("service_sync_type", "a connection test needs a sync type")
     config = get_sync_type(sync_type).parse_configuration(configuration)

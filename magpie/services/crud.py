@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import ConflictError, InvalidInput
+from magpie.errors import ConflictError, InvalidInput, RefusedInput
 from magpie.names import find_by_id_or_name, validate_name
 from magpie.sync.config import SyncConfig
+from magpie.sync.remote.addresses import BlockedAddress, check_url
 from magpie.sync.types import get_sync_type
 
 SERVICE_FIELDS = ("service_name", "service_type", "service_url", "service_sync_type", "configuration")
@@ -55,6 +56,17 @@ def refuse_user_info(url: str, field: str = "service_url") -> str:
     if urlsplit(url).username is not None or "@" in urlsplit(url).netloc:
         raise InvalidInput(field, "the URL carries user info (user:password@): remove it and set the "
                                   "service's credentials instead (PUT /services/{service}/credentials)")
+    return url
+
+
+def validate_service_url(url: str, field: str = "service_url") -> str:
+    """``url``, unless it carries user info or leads to an internal address (server-side request
+    forgery, see :mod:`magpie.sync.remote.addresses`)."""
+    refuse_user_info(url, field)
+    try:
+        check_url(url)
+    except BlockedAddress as exc:
+        raise RefusedInput(field, f"{field} {url!r} refused: {exc}") from None
     return url
 
 
@@ -102,9 +114,9 @@ def create_service(session: Session, service_name: str, service_type: str, servi
                    service_sync_type: Optional[str] = None, configuration: Optional[dict] = None) -> models.Service:
     """Register a service; its name must be free and its sync type registered."""
     name = validate_service_name(service_name)
-    refuse_user_info(service_url)
     sync_type = validate_sync_type(service_sync_type)
     configuration = validate_configuration(configuration, sync_type)
+    validate_service_url(service_url)
     _ensure_name_free(session, name)
     service = models.Service(resource_name=name, type=service_type, url=service_url.rstrip("/") or service_url,
                              sync_type=sync_type, configuration=configuration)
@@ -121,13 +133,14 @@ def update_service(session: Session, service: models.Service, changes: Mapping[s
     name = validate_service_name(changes.get("service_name", service.resource_name))
     sync_type = validate_sync_type(changes.get("service_sync_type", service.sync_type))
     configuration = validate_configuration(changes.get("configuration", service.configuration), sync_type)
+    if "service_url" in changes:
+        url = validate_service_url(str(changes["service_url"]))
     if name != service.resource_name:
         _ensure_name_free(session, name, except_id=service.resource_id)
         service.resource_name = name
     if "service_type" in changes:
         service.type = changes["service_type"]
     if "service_url" in changes:
-        url = refuse_user_info(str(changes["service_url"]))
         service.url = url.rstrip("/") or url
     service.sync_type = sync_type
     service.configuration = configuration

@@ -23,7 +23,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional
 
 import yaml
 
-from magpie.config import UnsetVariable, expand_variables
+from magpie.variables import UnsetVariable, expand_variables
 from magpie.errors import InvalidInput
 from magpie.services import crud as services
 from magpie.sync.remote.auth import Credentials
@@ -117,13 +117,13 @@ def parse_entry(name: object, entry: object, where: str, strict: bool = False,
         raise ProvidersError(f"{where}: 'type' is missing")
     try:  # the same rules as a service created through the API
         services.validate_service_name(name)
-        services.refuse_user_info(url, "url")
         sync_type = _sync_type(entry.get("sync_type"), where, strict)
         fields = set(entry) & {"sync_type", "title", "configuration"}
         configuration = _configuration(entry.get("configuration"), where)
         if configuration is None and entry.get("configuration") is not None:
             fields.discard("configuration")  # only Magpie's keys: what the API set stays
         configuration = services.validate_configuration(configuration, sync_type)
+        services.validate_service_url(url, "url")
         credentials = Credentials.parse(entry["credentials"]) if "credentials" in entry else None
     except InvalidInput as exc:
         raise ProvidersError(f"{where}: {exc}") from None

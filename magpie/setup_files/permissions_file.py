@@ -26,7 +26,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from magpie import models
-from magpie.config import UnsetVariable, expand_variables
+from magpie.variables import UnsetVariable, expand_variables
 from magpie.accounts import rules
 from magpie.errors import ConflictError, InvalidInput
 from magpie.names import validate_name

@@ -9,8 +9,9 @@ from typing import Iterable, List, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from magpie import crypto, db, models
+from magpie import db, models
 from magpie.config import SettingsError, settings_from_cli
+from magpie.sync.process import configure_sync_process
 from magpie.sync.runner import IN_PROCESS, SyncResult, sync_services
 from magpie.sync.types import get_sync_type
 
@@ -45,7 +46,7 @@ def fetch(settings: Optional[dict] = None, service_names: Optional[Iterable[str]
     in its own transaction, ``jobs`` at a time. ``settings`` default to the environment;
     ``pause_gc`` is for processes that only sync (see ``SyncServiceInterface.get_resources``)."""
     settings = settings or settings_from_cli()
-    crypto.install(crypto.parse_keys(settings.get("magpie.secrets_key")))  # the services' credentials
+    configure_sync_process(settings)
     engine = db.get_engine(settings)
     with Session(engine) as session:
         service_ids = select_service_ids(session, service_names, sync_types)

@@ -18,7 +18,7 @@ import magpie
 from magpie import models
 from magpie.accounts import security
 from magpie.services import credentials as service_credentials, crud as services
-from magpie.accounts import users
+from magpie.accounts.signin import SignInThrottled, signin_guard
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.sync import status as sync_status
 from magpie.ui import display
@@ -101,7 +101,14 @@ def signin(request):
                             error="This form has expired. Please sign in again.")
     user = None
     if user_name and password and len(user_name) <= MAX_USER_NAME and len(password) <= MAX_PASSWORD:
-        user = users.authenticate(request.dbsession, user_name, password)
+        try:
+            user = signin_guard(request.registry).authenticate(request.dbsession, user_name, password,
+                                                               request.remote_addr)
+        except SignInThrottled as exc:
+            request.response.status_int = 429
+            request.response.headers["Retry-After"] = str(exc.retry_after)
+            return page_context(request, next=target, user_name=user_name[:MAX_USER_NAME], signed_out=False,
+                                error=f"Too many failed sign-ins. Try again in {exc.retry_after} seconds.")
     if user is None:
         request.response.status_int = 401
         return page_context(request, next=target, user_name=user_name[:MAX_USER_NAME], signed_out=False,

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "magpie"
 #: api/ui -> the front door -> domain packages -> db -> models and the base modules.
 LAYERS = (
     {"crypto"},
-    {"config", "errors", "gc_pause", "server"},
+    {"config", "errors", "gc_pause", "server", "variables"},
     {"models"},
     {"names", "audit"},
     {"db"},

@@ -14,11 +14,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from magpie.sync.config import SyncConfig
 from magpie.sync.progress import CURRENT as CURRENT_PROGRESS
 from magpie.sync.remote.auth import Credentials
+from magpie.sync.remote.addresses import BlockedAddress, GuardedAdapter
 
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
@@ -88,7 +88,7 @@ class HttpClient:
         self.progress = CURRENT_PROGRESS.get()  # a job's (magpie.sync.progress), read by the pool threads too
         self.credential_origins = set(self.credential_origins)
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.limits.pool_size, 1), max_retries=0)
+        adapter = GuardedAdapter(pool_connections=4, pool_maxsize=max(self.limits.pool_size, 1), max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
@@ -158,6 +158,8 @@ class HttpClient:
             try:
                 response = self.session.get(url, headers=self._headers(url, accept), stream=True,
                                             allow_redirects=False, timeout=(min(left, 10.0), left))
+            except BlockedAddress as exc:  # checked when connecting, after DNS (magpie.sync.remote.addresses)
+                raise RemoteError(url, f"refused: {exc}") from None
             except requests.Timeout:
                 self._time_left(url, started)  # the budget, if that is what ran out
                 raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
