@@ -27,6 +27,11 @@ class RemoteResource(Base):
     resource_name = sa.Column(sa.Unicode(NAME_LENGTH), nullable=False)
     resource_display_name = sa.Column(sa.Unicode(NAME_LENGTH), nullable=True)
     resource_type = sa.Column(sa.Unicode(30), nullable=False)
+    # Set when the last sync could not read this part of the remote tree (a catalog answering
+    # 503, a workspace whose layers failed): the node is kept but not judged, never "gone".
+    unverified_reason = sa.Column(sa.UnicodeText(), nullable=True)
+    # When an unverified node was last seen remotely (None: seen by the last sync).
+    last_seen = sa.Column(UTCDateTime(), nullable=True)
 
     def __repr__(self):
         return f"<RemoteResource {self.resource_type} {self.resource_name!r} id={self.resource_id}>"
@@ -52,6 +57,8 @@ class RemoteResourcesSyncInfo(Base):
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
     kept = sa.Column(sa.Integer(), nullable=True)
+    unverified = sa.Column(sa.Integer(), nullable=True)  # nodes kept unverified by a partial sync
+    partial_reasons = sa.Column(sa.JSON(), nullable=True)  # the first reasons, a list of strings
 
     def __repr__(self):
         return f"<RemoteResourcesSyncInfo service_id={self.service_id} last_sync={self.last_sync}>"
@@ -71,12 +78,14 @@ class SyncRun(Base):
     )
     started = sa.Column(UTCDateTime(), nullable=False)
     finished = sa.Column(UTCDateTime(), nullable=False)
-    status = sa.Column(sa.Unicode(20), nullable=False)  # "success" or "failed"
+    status = sa.Column(sa.Unicode(20), nullable=False)  # "success", "partial" or "failed"
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
     kept = sa.Column(sa.Integer(), nullable=True)
     error = sa.Column(sa.UnicodeText(), nullable=True)
     origin = sa.Column(sa.Unicode(20), nullable=True)  # "cron", "api", ...
+    unverified = sa.Column(sa.Integer(), nullable=True)
+    partial_reasons = sa.Column(sa.JSON(), nullable=True)
 
 
 class SyncLock(Base):

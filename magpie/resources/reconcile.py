@@ -24,6 +24,7 @@ KEPT_REASONS = {
     "is_service": "the service itself is removed with DELETE /services/{service}",
     "exists_remotely": "it still exists on the remote service",
     "beyond_max_depth": "it lies deeper than the sync looks, so it cannot be judged",
+    "not_verified": "the last sync could not read this part of the remote tree, so it cannot be judged",
     "never_synced": "the service was never synced, so nothing is known to be gone",
 }
 
@@ -67,6 +68,8 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
             reason = "is_service"
         elif node.get("beyond_max_depth"):
             reason = "beyond_max_depth"
+        elif node.get("unverified"):
+            reason = "not_verified"
         elif node.get("matches_remote"):
             reason = "exists_remotely"
         else:

@@ -23,7 +23,7 @@ class ConfigField:
     ``config_fields``."""
 
     name: str
-    kind: type  # int, float, str or list (of origin URLs)
+    kind: type  # int, float, bool, str or list (of origin URLs)
     default: object
     minimum: Optional[float] = None
     maximum: Optional[float] = None
@@ -48,6 +48,10 @@ class ConfigField:
                 raise InvalidInput(where, f"{self.name} must be a non-empty string of at most "
                                           f"{self.longest} characters without control characters")
             return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise InvalidInput(where, f"{self.name} must be true or false")
+            return value
         if self.kind is list:
             if not isinstance(value, list) or len(value) > self.longest or not all(
                     isinstance(item, str) and item.startswith(("http://", "https://")) for item in value):
@@ -71,6 +75,8 @@ class ConfigField:
         if self.kind is list:
             schema: dict = {"type": "array", "maxItems": self.longest,
                             "items": {"$ref": "#/components/schemas/ServiceUrl"}}
+        elif self.kind is bool:
+            schema = {"type": "boolean"}
         elif self.kind is str:
             schema = {"type": "string", "minLength": 1, "maxLength": self.longest,
                       "pattern": "^[^\\x00-\\x1f\\x7f]+$"}
@@ -108,6 +114,9 @@ FIELDS: Tuple[ConfigField, ...] = (
     ConfigField("history_size", int, 100, 0, 100000, description="Sync runs kept in the history."),
     ConfigField("allowed_origins", list, (), max_length=50,
                 description="Other scheme://host:port the crawl may follow."),
+    ConfigField("fail_on_partial", bool, False,
+                description="Fail the sync (keeping the last good tree) when a part of the remote tree "
+                            "cannot be read, instead of keeping that part's stored nodes unverified."),
 )
 
 
@@ -128,6 +137,7 @@ class SyncConfig:
     max_pages: int
     history_size: int
     allowed_origins: Tuple[str, ...]
+    fail_on_partial: bool
     #: Values of keys declared by a third-party sync type's ``config_fields``.
     extra: Mapping[str, object] = dataclasses.field(default_factory=dict)
 

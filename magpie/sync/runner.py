@@ -28,6 +28,9 @@ PREVIEW_LIMIT = 1000
 #: Who asked for a sync when the caller does not say.
 IN_PROCESS = "in-process"
 
+#: Reasons of a partial sync kept in its result and history.
+PARTIAL_REASONS = 5
+
 
 @dataclass
 class SyncResult:
@@ -45,13 +48,24 @@ class SyncResult:
     preview: Optional[Dict[str, List[str]]] = None
     #: Who asked: ``api``, ``cron``, ``in-process`` ...
     origin: str = IN_PROCESS
+    #: Stored nodes left not verified because their part of the remote tree could not be read.
+    unverified: int = 0
+    #: The first reasons why (at most PARTIAL_REASONS).
+    partial_reasons: List[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def status(self) -> str:
+        """``failed``, ``partial`` (a part of the remote tree could not be read) or ``success``."""
+        if self.error is not None:
+            return "failed"
+        return "partial" if self.partial_reasons else "success"
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "status": self.status}
 
 
 class SyncError(Exception):
@@ -103,6 +117,7 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
         LOGGER.warning("service %r: %s", service.resource_name, problem)
     if result.error is None:
         result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
+        result.unverified, result.partial_reasons = diff.unverified, diff.partial_reasons[:PARTIAL_REASONS]
         if dry_run:
             result.preview = {"added": diff.added_paths(PREVIEW_LIMIT), "removed": diff.removed_paths(PREVIEW_LIMIT)}
     if not dry_run:
@@ -114,6 +129,9 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
     LOGGER.info("service %r %s in %.2f s: %d added, %d removed, %d kept", service.resource_name,
                 "checked (dry run)" if dry_run else "synced", result.duration, result.added, result.removed,
                 result.kept)
+    if result.partial_reasons:
+        LOGGER.warning("service %r: partial sync, %d node(s) kept unverified: %s", service.resource_name,
+                       result.unverified, "; ".join(result.partial_reasons))
     return result
 
 

@@ -5,6 +5,7 @@ Nodes that still exist keep their row and id, and the database sees a handful of
 whatever the size of the tree. The one rule for the main node lives in :func:`main_node_id`: the
 sync info names it, and it stands for the service whatever the service is called now.
 """
+import datetime
 from typing import Dict, Iterable, List, Optional
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ BULK_CHUNK = 5000
 REMOTE = models.RemoteResource.__table__
 _INFO = models.RemoteResourcesSyncInfo
 _INSERT_COLUMNS = ("resource_id", "service_id", "parent_id", "resource_name", "resource_display_name",
-                   "resource_type", "ordering")
+                   "resource_type", "ordering", "unverified_reason")
 
 
 def get_sync_info(service_id: int, session: Session) -> Optional[models.RemoteResourcesSyncInfo]:
@@ -56,7 +57,8 @@ def stored_rows(service_id: int, session: Session) -> List[StoredNode]:
     """Every stored node of the service, as rows with the fields of :class:`StoredNode`."""
     return session.execute(
         sa.select(REMOTE.c.resource_id, REMOTE.c.parent_id, REMOTE.c.resource_name,
-                  REMOTE.c.resource_display_name, REMOTE.c.resource_type, REMOTE.c.ordering)
+                  REMOTE.c.resource_display_name, REMOTE.c.resource_type, REMOTE.c.ordering,
+                  REMOTE.c.unverified_reason, REMOTE.c.last_seen)
         .where(REMOTE.c.service_id == service_id)
     ).all()
 
@@ -74,18 +76,32 @@ def subtree_of(resource: models.RemoteResource, session: Session) -> Dict[int, d
     return top["children"] if top is not None else {}
 
 
-def format_subtree(children: Dict[int, dict]) -> dict:
-    """ziggurat's subtree structure -> the name-keyed tree of ``is_valid_resource_schema``."""
+def unverified_info(reason: Optional[str], last_seen: Optional[datetime.datetime],
+                    last_sync: Optional[datetime.datetime]) -> Optional[dict]:
+    """What a node says about a part of the remote tree the last sync could not read: the reason
+    and when it was last seen (a node without its own time was seen by the last sync)."""
+    if not reason:
+        return None
+    seen = last_seen or last_sync
+    return {"reason": reason, "last_seen": seen.isoformat() if seen is not None else None}
+
+
+def format_subtree(children: Dict[int, dict], last_sync: Optional[datetime.datetime] = None) -> dict:
+    """ziggurat's subtree structure -> the name-keyed tree of ``is_valid_resource_schema``; each
+    node carries ``remote_id`` (Magpie's key, with ``id`` beside it) and ``unverified``."""
     formatted: dict = {}
     stack = [(children, formatted)]
     while stack:
         entries, level = stack.pop()
         for entry in entries.values():
-            resource_id, _, name, display_name, resource_type, _ = entry["node"]
+            row = entry["node"]
+            resource_id, name, display_name, resource_type = row[0], row[2], row[3], row[4]
             level[name] = formatted_node = {
                 "id": resource_id,
+                "remote_id": resource_id,
                 "resource_type": resource_type,
                 "resource_display_name": display_name or name,
+                "unverified": unverified_info(row[6], row[7], last_sync) if len(row) > 6 else None,
                 "children": {},
             }
             if entry["children"]:
@@ -97,15 +113,17 @@ def format_subtree(children: Dict[int, dict]) -> dict:
 def read_remote_tree(service_id: int, session: Session, main_name: Optional[str] = None) -> dict:
     """The stored remote tree (empty when the service was never synced), its main node keyed by
     ``main_name`` when given, else by the name it was stored under."""
-    main_id = main_node_id(service_id, session)
-    main = session.get(models.RemoteResource, main_id) if main_id is not None else None
+    info = get_sync_info(service_id, session)
+    main = session.get(models.RemoteResource, info.remote_resource_id) if info and info.remote_resource_id else None
     if main is None:
         return {}
     return {main_name or main.resource_name: {
         "id": main.resource_id,
+        "remote_id": main.resource_id,
         "resource_type": main.resource_type,
         "resource_display_name": main.resource_display_name or main.resource_name,
-        "children": format_subtree(subtree_of(main, session)),
+        "unverified": unverified_info(main.unverified_reason, main.last_seen, info.last_sync),
+        "children": format_subtree(subtree_of(main, session), info.last_sync),
     }}
 
 
@@ -160,11 +178,13 @@ def ensure_main_node(service_id: int, session: Session) -> int:
 @gc_paused()
 def plan_update(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
     """The diff between the stored tree and a crawled one (ValueError when the crawled tree is not
-    one main node in the tree schema)."""
+    one main node in the tree schema). Nodes kept unverified were last seen by the last sync."""
     if not is_valid_resource_schema(remote_resources) or len(remote_resources) != 1:
         raise ValueError(f"service {service_id}: the remote tree is not one main node in the resource tree schema")
     ((main_name, main_node),) = remote_resources.items()
-    return plan_diff(stored_rows(service_id, session), main_name, main_node, main_node_id(service_id, session))
+    info = get_sync_info(service_id, session)
+    return plan_diff(stored_rows(service_id, session), main_name, main_node,
+                     info.remote_resource_id if info else None, info.last_sync if info else None)
 
 
 def _chunks(items: list, size: int = BULK_CHUNK) -> Iterable[list]:
@@ -192,7 +212,8 @@ def apply_update(remote_resources: dict, service_id: int, session: Session) -> T
         ids = db.allocate_ids(session, REMOTE, len(diff.added))
         db.bulk_insert(session, REMOTE, _INSERT_COLUMNS, (
             (ids[index], service_id, ids[node.parent_index] if node.parent_index >= 0 else node.parent_id,
-             node.resource_name, node.resource_display_name, node.resource_type, node.ordering)
+             node.resource_name, node.resource_display_name, node.resource_type, node.ordering,
+             node.unverified_reason)
             for index, node in enumerate(diff.added)
         ))
     main_id = diff.main_id if diff.main_id is not None else ids[0]

@@ -20,6 +20,8 @@ MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
 USER_AGENT = "magpie-sync/0.1"
 RETRY_STATUSES = frozenset({502, 503, 504})
+#: A socket timeout set to end at the deadline may fire this much before it by the clock.
+DEADLINE_SLACK = 0.1
 
 
 class RemoteError(Exception):
@@ -44,6 +46,11 @@ class _Retryable(Exception):
 
     def __init__(self, error: RemoteError):
         self.error = error
+
+
+class Unavailable(RemoteError):
+    """A document could not be fetched (an error status, a connection that failed or timed
+    out), as opposed to a document that was fetched and is wrong."""
 
 
 class BudgetExceeded(RemoteError):
@@ -109,10 +116,16 @@ class HttpClient:
             raise BudgetExceeded(url, "the sync's time budget ran out")
         left = started + self.limits.timeout - now
         if left <= 0:
-            raise RemoteError(url, f"no complete answer within {self.limits.timeout:g} s")
+            raise Unavailable(url, f"no complete answer within {self.limits.timeout:g} s")
         if self.deadline is not None:
             left = min(left, self.deadline - now)
         return left
+
+    def _check_budget_after_timeout(self, url: str) -> None:
+        """A timeout at (or just before) the deadline is the sync's budget running out, which
+        fails the whole sync, not a slow document."""
+        if self.deadline is not None and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+            raise BudgetExceeded(url, "the sync's time budget ran out") from None
 
     def _open(self, url: str, accept: str) -> Tuple[requests.Response, float]:
         """GET with retries: a GET is idempotent, and gateways in front of data servers answer
@@ -140,12 +153,12 @@ class HttpClient:
                 response = self.session.get(url, headers={"Accept": accept}, stream=True,
                                             allow_redirects=False, timeout=(min(left, 10.0), left))
             except requests.Timeout:
-                self._time_left(url, started)  # the budget, if that is what ran out
-                raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
+                self._check_budget_after_timeout(url)
+                raise Unavailable(url, f"timed out after {self.limits.timeout:g} s") from None
             except requests.ConnectionError as exc:
-                raise _Retryable(RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
+                raise _Retryable(Unavailable(url, f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
             except requests.RequestException as exc:
-                raise RemoteError(url, f"cannot connect: {exc.__class__.__name__}: {exc}") from None
+                raise Unavailable(url, f"cannot connect: {exc.__class__.__name__}: {exc}") from None
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 response.close()
@@ -153,7 +166,7 @@ class HttpClient:
                 continue
             if response.status_code >= 400:
                 response.close()
-                error = RemoteError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+                error = Unavailable(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
                 if response.status_code in RETRY_STATUSES:
                     raise _Retryable(error)
                 raise error
@@ -180,7 +193,9 @@ class HttpClient:
                 self._time_left(url, started)
                 yield chunk
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise RemoteError(url, f"connection failed while reading: {exc.__class__.__name__}") from None
+            if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
+                self._check_budget_after_timeout(url)
+            raise Unavailable(url, f"connection failed while reading: {exc.__class__.__name__}") from None
         finally:
             response.close()
 

@@ -2,7 +2,7 @@
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.remote.http import HttpClient, RemoteError, Unavailable
 from magpie.sync.types.base import SyncServiceInterface
 
 
@@ -43,7 +43,12 @@ class SyncGeoserverAPI(SyncServiceInterface):
             tree.add((workspace,), "workspace")
 
         def layers_of(workspace: str) -> list:
-            return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers", "layers", "layer")
+            try:
+                return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers",
+                                     "layers", "layer")
+            except Unavailable as exc:  # this workspace's layers are kept, unverified (a bad document fails)
+                self.not_read((workspace,), f"layers of workspace {workspace!r} not read: {exc}")
+                return []
 
         with ThreadPoolExecutor(max_workers=max(http.limits.pool_size, 1), thread_name_prefix="geoserver") as pool:
             for workspace, layers in zip(workspaces, pool.map(layers_of, workspaces)):

@@ -55,13 +55,15 @@ def matched_count(document: dict) -> Optional[int]:
 
 
 def list_collections(http: HttpClient, start_url: str, problems: List[str],
-                     max_pages: int) -> List[Entry]:
+                     max_pages: int, partial: Optional[List[str]] = None) -> List[Entry]:
     """Every collection listed from ``start_url`` on, following ``rel=next`` links.
 
     Anything that makes the listing untrustworthy raises :class:`RemoteError` naming the page;
     a next link that is not followed (another origin, POST paging, a loop) is appended to
-    ``problems``.
+    ``problems``, and to ``partial`` when it leaves collections unlisted (all but a loop), as is a
+    server that reports more collections than were listed.
     """
+    partial = [] if partial is None else partial
     entries: List[Entry] = []
     seen = set()
     url: Optional[str] = urldefrag(start_url)[0]
@@ -84,8 +86,10 @@ def list_collections(http: HttpClient, start_url: str, problems: List[str],
         href = link["href"]
         if (link.get("method") or "GET").upper() != "GET":
             problems.append(f"next page of {final_url} needs {link['method']} paging, not followed: {href}")
+            partial.append(problems[-1])
         elif not http.is_allowed(href):
             problems.append(f"skipped next page outside the service's origin: {href}")
+            partial.append(problems[-1])
         elif href in seen:
             problems.append(f"next page of {final_url} loops back to {href}, already read")
         else:
@@ -94,6 +98,7 @@ def list_collections(http: HttpClient, start_url: str, problems: List[str],
     listed = len({identifier for identifier, _ in entries})
     if matched is not None and matched > listed:
         problems.append(f"{start_url}: the server reports {matched} collections, {listed} were listed")
+        partial.append(problems[-1])
     return entries
 
 
@@ -105,8 +110,11 @@ class SyncSTAC(SyncServiceInterface):
     max_depth = 1
 
     def get_children(self, http: HttpClient) -> dict:
+        partial: List[str] = []
         entries = list_collections(http, collections_url(self.url), self.problems,
-                                   max_pages=self.config.max_pages)
+                                   max_pages=self.config.max_pages, partial=partial)
+        if partial:  # the collections not listed are kept, unverified
+            self.unread.setdefault((), partial[0])
         tree = self.new_tree()
         for identifier, title in entries:
             if len(identifier) > NAME_LENGTH:

@@ -121,6 +121,8 @@ class ThreddsCrawler:
     max_nodes: int = 1_000_000
     pool_size: int = 8
     problems: List[str] = field(default_factory=list)
+    #: Catalogs that could not be read: the names of the directory each stands for -> why.
+    unread: Dict[Path, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.base_path = urlsplit(self.base_url).path.rstrip("/") + "/"
@@ -200,7 +202,7 @@ class ThreddsCrawler:
     def crawl(self, start_url: str) -> Tuple[dict, int]:
         """Crawl from ``start_url``: (children of the service node, catalogs read). Only a failure
         of the start catalog raises; a child catalog that fails keeps its node and is reported in
-        :attr:`problems`."""
+        :attr:`problems` and :attr:`unread` (what it held is kept, unverified)."""
         tree = RemoteTree(self.max_depth, self.max_nodes)
         start_url = xml_twin(start_url)
         seen = {start_url}
@@ -211,7 +213,7 @@ class ThreddsCrawler:
         catalogs = 1
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=max(self.pool_size, 1), thread_name_prefix="thredds") as pool:
-            running: Dict[Future, str] = {}
+            running: Dict[Future, Tuple[str, Path]] = {}
             try:
                 while pending or running:
                     while pending:
@@ -221,18 +223,20 @@ class ThreddsCrawler:
                         seen.add(ref_url)
                         if self.max_depth is not None and len(names) >= self.max_depth:
                             continue  # its content would lie deeper than the sync looks
-                        running[pool.submit(self._fetch, ref_url)] = ref_url
+                        running[pool.submit(self._fetch, ref_url)] = ref_url, names
                     if not running:
                         break
                     done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                     for future in done:
-                        ref_url = running.pop(future)
+                        ref_url, names = running.pop(future)
                         try:
                             final_url, content = future.result()
                         except BudgetExceeded:  # the whole sync's budget, not this catalog's
                             raise
                         except RemoteError as exc:
-                            self.problems.append(f"child catalog not read: {exc}")
+                            reason = f"child catalog not read: {exc}"
+                            self.problems.append(reason)
+                            self.unread.setdefault(names, reason)
                             continue
                         catalogs += 1
                         seen.add(final_url)
@@ -259,6 +263,9 @@ class SyncThredds(SyncServiceInterface):
         start = urljoin(base, self.config.start_catalog)
         crawler = ThreddsCrawler(http=http, base_url=base, max_depth=self.max_depth,
                                  max_nodes=self.config.max_nodes, pool_size=self.config.pool_size)
-        children, _ = crawler.crawl(start)
-        self.problems.extend(crawler.problems)
+        try:
+            children, _ = crawler.crawl(start)
+        finally:
+            self.problems.extend(crawler.problems)
+            self.unread.update(crawler.unread)
         return children

@@ -74,8 +74,8 @@ class TestMergeResources:
         assert kept["children"]["f"]["remote_id"] == 12 and kept["children"]["f"]["matches_remote"]
         new = kept["children"]["new"]
         assert new == {"id": None, "remote_id": 13, "matches_remote": True, "beyond_max_depth": False,
-                       "resource_type": "file", "resource_display_name": "New", "permission_names": [],
-                       "children": {}}
+                       "unverified": None, "resource_type": "file", "resource_display_name": "New",
+                       "permission_names": [], "permissions": [], "children": {}}
         gone = svc["children"]["gone"]
         assert (gone["id"], gone["remote_id"], gone["matches_remote"]) == (4, None, False)
         assert svc["children"]["other"]["children"]["deep"]["remote_id"] == 15
