@@ -15,6 +15,10 @@ from magpie.names import has_control_characters
 #: ``max_depth`` not given: the sync type's own depth applies (``None`` means the whole tree).
 UNSET = "unset"
 
+#: Deepest remote tree a sync stores: real catalogs are far shallower, and every level costs two
+#: levels of nesting in the JSON answers (whose encoder stops at 255).
+MAX_TREE_DEPTH = 100
+
 
 @dataclass(frozen=True)
 class ConfigField:
@@ -94,7 +98,7 @@ class ConfigField:
 
 
 FIELDS: Tuple[ConfigField, ...] = (
-    ConfigField("max_depth", int, UNSET, 0, 1000, nullable=True,
+    ConfigField("max_depth", int, UNSET, 0, MAX_TREE_DEPTH, nullable=True,
                 description="Levels below the service a sync looks at (null: all); default per sync type."),
     ConfigField("start_catalog", str, "catalog.xml", sync_types=("thredds",),
                 description="THREDDS: the first catalog, relative to the service URL."),

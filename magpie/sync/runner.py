@@ -109,9 +109,15 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
     LOGGER.info("syncing service %r (%s) from %s", service.resource_name, service.sync_type, service.url)
     try:
         remote_resources, result.problems = crawl(service, pause_gc)
-        diff = (plan_update if dry_run else apply_update)(remote_resources, service.resource_id, session)
+        diff = (plan_update if dry_run else apply_update)(remote_resources, service.resource_id, session,
+                                                          result.problems)
     except (RemoteError, ValueError) as exc:
         result.error = str(exc)
+    except sa.exc.SQLAlchemyError:
+        raise  # the transaction may be unusable: the caller records it (sync_in_own_transaction)
+    except Exception as exc:  # a broken plugin or client: this service's error, not the run's end
+        LOGGER.exception("sync of service %r raised", service.resource_name)
+        result.error = f"unexpected {exc.__class__.__name__}: {str(exc)[:300]}"
     result.duration = round(time.monotonic() - started, 3)
     for problem in result.problems:
         LOGGER.warning("service %r: %s", service.resource_name, problem)

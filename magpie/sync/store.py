@@ -6,7 +6,8 @@ whatever the size of the tree. The one rule for the main node lives in :func:`ma
 sync info names it, and it stands for the service whatever the service is called now.
 """
 import datetime
-from typing import Dict, Iterable, List, Optional
+import logging
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 import zope.sqlalchemy
@@ -14,9 +15,17 @@ from sqlalchemy.orm import Session
 
 from magpie import db, models
 from magpie.gc_pause import gc_paused
+from magpie.sync.checks import check_remote_tree
 from magpie.sync.merge import is_valid_resource_schema, merge_trees, sort_tree
 from magpie.sync.tree import StoredNode, TreeDiff, plan_diff
 from magpie.sync.types import get_sync_type
+
+LOGGER = logging.getLogger(__name__)
+
+
+class StoreError(ValueError):
+    """Writing a crawled tree failed; its savepoint was rolled back, so nothing of it is kept."""
+
 
 #: Rows per bulk DELETE / INSERT statement.
 BULK_CHUNK = 5000
@@ -176,12 +185,22 @@ def ensure_main_node(service_id: int, session: Session) -> int:
 
 
 @gc_paused()
-def plan_update(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
+def plan_update(remote_resources: dict, service_id: int, session: Session,
+                problems: Optional[List[str]] = None) -> TreeDiff:
     """The diff between the stored tree and a crawled one (ValueError when the crawled tree is not
-    one main node in the tree schema). Nodes kept unverified were last seen by the last sync."""
+    one main node in the tree schema, or cannot be stored: :mod:`magpie.sync.checks`). Nodes with
+    names that cannot be stored are left out of the crawled tree, each with a line appended to
+    ``problems`` (logged when None). Nodes kept unverified were last seen by the last sync."""
     if not is_valid_resource_schema(remote_resources) or len(remote_resources) != 1:
         raise ValueError(f"service {service_id}: the remote tree is not one main node in the resource tree schema")
     ((main_name, main_node),) = remote_resources.items()
+    found: List[str] = []
+    check_remote_tree(main_node, found)
+    if problems is None:
+        for problem in found:
+            LOGGER.warning("service %s: %s", service_id, problem)
+    else:
+        problems.extend(found)
     info = get_sync_info(service_id, session)
     return plan_diff(stored_rows(service_id, session), main_name, main_node,
                      info.remote_resource_id if info else None, info.last_sync if info else None)
@@ -192,22 +211,36 @@ def _chunks(items: list, size: int = BULK_CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
-def apply_update(remote_resources: dict, service_id: int, session: Session) -> TreeDiff:
+def apply_update(remote_resources: dict, service_id: int, session: Session,
+                 problems: Optional[List[str]] = None) -> TreeDiff:
     """Apply the diff between the stored tree and ``remote_resources`` with bulk statements: gone
     nodes are deleted (in any order: removing a parent cascades to its children), changed ones
     updated, new ones inserted with ids reserved up front so children can point at parents
-    inserted in the same statement. Returns the applied diff."""
+    inserted in the same statement, all in a savepoint: when any write fails, none is kept and
+    :class:`StoreError` is raised (the transaction stays usable to record it). Returns the
+    applied diff."""
     info = ensure_sync_info(service_id, session)
     # First write of the transaction: on SQLite it takes the database write lock, so the rows read
     # next and the ids reserved below cannot be raced by another writer.
     info.last_attempt = models.utcnow()
     session.flush()
-    diff = plan_update(remote_resources, service_id, session)
+    diff = plan_update(remote_resources, service_id, session, problems)
+    try:
+        with session.begin_nested():  # a failure below undoes every write of this update
+            _write_diff(diff, info, service_id, session)
+    except Exception as exc:
+        first_line = (str(exc).splitlines() or [""])[0][:300]
+        raise StoreError(f"database error: {exc.__class__.__name__}: {first_line} (service {service_id}: "
+                         f"nothing of this sync was written)") from exc
+    return diff
 
+
+def _write_diff(diff: TreeDiff, info: models.RemoteResourcesSyncInfo, service_id: int, session: Session) -> None:
     for chunk in _chunks(diff.removed_ids):
         session.execute(REMOTE.delete().where(REMOTE.c.resource_id.in_(chunk)))
     if diff.changed:
         session.execute(REMOTE.update().where(REMOTE.c.resource_id == sa.bindparam("rid")), diff.changed)
+    ids: Sequence[int] = ()
     if diff.added:
         ids = db.allocate_ids(session, REMOTE, len(diff.added))
         db.bulk_insert(session, REMOTE, _INSERT_COLUMNS, (
@@ -220,4 +253,3 @@ def apply_update(remote_resources: dict, service_id: int, session: Session) -> T
     if info.remote_resource_id != main_id:
         info.remote_resource_id = main_id
     session.flush()
-    return diff

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
+from magpie.sync.config import MAX_TREE_DEPTH
 from magpie.sync.remote.http import RemoteError
 
 Path = Tuple[str, ...]
@@ -19,6 +20,10 @@ UNVERIFIED = "unverified"
 
 class NodeLimitExceeded(RemoteError):
     """The remote tree has more nodes than the service's ``max_nodes``."""
+
+
+class TreeTooDeep(RemoteError):
+    """A remote path is deeper than :data:`~magpie.sync.config.MAX_TREE_DEPTH`."""
 
 
 def mark_unverified(main_node: dict, path: Path, reason: str) -> None:
@@ -57,19 +62,26 @@ class RemoteTree:
         return {"children": {}, "resource_type": resource_type, "resource_display_name": display}
 
     def _level(self, parent: Path) -> dict:
-        """The children dict of ``parent``, creating missing directories on the way."""
+        """The children dict of ``parent``, creating missing directories on the way (a loop from
+        the deepest known ancestor: remote paths never drive recursion)."""
         level = self._levels.get(parent)
         if level is not None:
             return level
-        level = self._level(parent[:-1])
-        name = parent[-1]
-        node = level.get(name)
-        if node is None:
-            node = level[name] = self._new_node(parent, "directory", name)
-        elif node["resource_type"] == "file":
-            node["resource_type"] = "directory"  # something lies below it
-        self._levels[parent] = node["children"]
-        return node["children"]
+        if len(parent) >= MAX_TREE_DEPTH:
+            raise TreeTooDeep("/".join(parent)[:200], f"the remote tree is deeper than {MAX_TREE_DEPTH} levels")
+        known = len(parent) - 1
+        while known > 0 and parent[:known] not in self._levels:
+            known -= 1
+        level = self._levels[parent[:known]]
+        for end in range(known + 1, len(parent) + 1):
+            name = parent[end - 1]
+            node = level.get(name)
+            if node is None:
+                node = level[name] = self._new_node(parent[:end], "directory", name)
+            elif node["resource_type"] == "file":
+                node["resource_type"] = "directory"  # something lies below it
+            level = self._levels[parent[:end]] = node["children"]
+        return level
 
     def add_children(self, parent: Path, items: Iterable[Tuple[str, str]], resource_type: str) -> None:
         """Add ``(name, title)`` siblings under ``parent`` in one call: the datasets of a catalog

@@ -218,6 +218,18 @@ class HttpClient:
             raise RemoteError(final_url, f"expected JSON, got an unreadable {kind} body ({exc})") from None
 
 
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages about remote documents."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for kinds, name in (((int, float), "number"), (str, "string"), (list, "array"), (dict, "object")):
+        if isinstance(value, kinds):
+            return name
+    return type(value).__name__
+
+
 class ChunkReader:
     """File-like view of a chunk iterator, so streaming parsers can read a body as it arrives."""
 

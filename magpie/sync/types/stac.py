@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 from urllib.parse import urldefrag, urljoin
 
 from magpie.models import NAME_LENGTH
-from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.remote.http import HttpClient, RemoteError, json_type
 from magpie.sync.types.base import SyncServiceInterface
 
 Entry = Tuple[str, str]  # (collection id, title)
@@ -27,11 +27,16 @@ def page_collections(document: object, url: str) -> List[Entry]:
     :class:`RemoteError` when the page is not such a document."""
     if not isinstance(document, dict) or not isinstance(document.get("collections"), list):
         raise RemoteError(url, "expected a STAC JSON object with a 'collections' list")
+    links = document.get("links")
+    if links is not None and not isinstance(links, list):
+        raise RemoteError(url, f"links must be an array, got {json_type(links)}")
     entries = []
-    for collection in document["collections"]:
-        identifier = collection.get("id") if isinstance(collection, dict) else None
+    for index, collection in enumerate(document["collections"]):
+        if not isinstance(collection, dict):
+            raise RemoteError(url, f"collections[{index}] must be an object, got {json_type(collection)}")
+        identifier = collection.get("id")
         if not isinstance(identifier, str) or not identifier.strip():
-            raise RemoteError(url, f"collection without an id: {collection!r}"[:300])
+            raise RemoteError(url, f"collections[{index}].id must be a non-empty string, got {json_type(identifier)}")
         title = collection.get("title")
         entries.append((identifier.strip(), " ".join(title.split()) if isinstance(title, str) else ""))
     return entries

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from magpie.gc_pause import gc_paused
 from magpie.sync.remote.http import BudgetExceeded, HttpClient, RemoteError
-from magpie.sync.tree import Path, RemoteTree
+from magpie.sync.tree import NodeLimitExceeded, Path, RemoteTree
 from magpie.sync.remote.safe_xml import parse_with_handlers
 from magpie.sync.types.base import SyncServiceInterface
 
@@ -69,14 +69,20 @@ _CATALOG_REF_TAGS, _DATASET_SCAN_TAGS = _tags("catalogRef"), _tags("datasetScan"
 _XLINK_HREF, _XLINK_TITLE = XLINK[1:] + "href", XLINK[1:] + "title"
 
 
-def parse_catalog(chunks, url: str) -> CatalogContent:
+def parse_catalog(chunks, url: str, max_entries: Optional[int] = None) -> CatalogContent:
     """Read one catalog body. ``url`` is the address after redirects: relative hrefs resolve
-    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog.
+    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog, and
+    :class:`NodeLimitExceeded` as soon as it lists more than ``max_entries`` datasets and refs.
 
     Streams with expat callbacks and keeps only what it extracts, so a catalog of any size costs
-    the memory of its datasets' names.
+    the memory of its datasets' names, and no more of them than the sync may keep.
     """
     content = CatalogContent()
+    limit = max_entries if max_entries is not None else float("inf")
+
+    def count() -> None:
+        if len(files) + len(content.refs) + len(content.scans) > limit:
+            raise NodeLimitExceeded(url, f"more than {max_entries} remote nodes")
     files = content.files
     datasets: List[list] = []  # open <dataset> elements: [title, urlPath]
     root = []
@@ -96,14 +102,17 @@ def parse_catalog(chunks, url: str) -> CatalogContent:
             if href:
                 title = attributes.get(_XLINK_TITLE) or attributes.get("name") or ""
                 content.refs.append((xml_twin(urljoin(url, href.strip())), title))
+                count()
         elif tag in _DATASET_SCAN_TAGS and attributes.get("path"):
             content.scans.append((attributes["path"], attributes.get("name", "")))
+            count()
 
     def end(tag: str) -> None:
         if tag in _DATASET_TAGS:
             title, url_path = datasets.pop()
             if url_path:
                 files.append((url_path, title))
+                count()
 
     parse_with_handlers(chunks, url, start, end)
     if not root:
@@ -160,7 +169,10 @@ class ThreddsCrawler:
         if content_type.split(";")[0].strip().lower() == "text/html":
             list(chunks)  # drain so the connection returns to the pool
             raise RemoteError(final_url, "expected a THREDDS XML catalog, got an HTML page")
-        return final_url, parse_catalog(chunks, final_url)
+        try:
+            return final_url, parse_catalog(chunks, final_url, self.max_nodes)
+        finally:
+            chunks.close()  # stopped early: the connection is closed, not read to its end
 
     @gc_paused()  # around building the tree only, never across a network wait
     def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
@@ -231,7 +243,7 @@ class ThreddsCrawler:
                         ref_url, names = running.pop(future)
                         try:
                             final_url, content = future.result()
-                        except BudgetExceeded:  # the whole sync's budget, not this catalog's
+                        except (BudgetExceeded, NodeLimitExceeded):  # the whole sync's limits
                             raise
                         except RemoteError as exc:
                             reason = f"child catalog not read: {exc}"
