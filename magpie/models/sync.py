@@ -10,8 +10,10 @@ class RemoteResource(Base):
     long as the node exists remotely, so a page opened before a sync still names the same node."""
 
     __tablename__ = "remote_resources"
+    # sqlite_autoincrement: SQLite never gives the id of a removed node to a new one.
     __table_args__ = (sa.UniqueConstraint("service_id", "parent_id", "resource_name",
-                                          name="uq_remote_resources_sibling_name"),)
+                                          name="uq_remote_resources_sibling_name"),
+                      {"sqlite_autoincrement": True})
 
     resource_id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
     # No index of its own: uq_remote_resources_sibling_name leads with service_id and serves it.

@@ -1134,7 +1134,7 @@
     button.disabled = true;
     button.textContent = "Adding…";
     this.say("running", "Adding " + path + " to the local tree…");
-    this.call("POST", this.urls.adopt, {remote_id: node.remoteId}).then(function (answer) {
+    this.call("POST", this.urls.adopt, {remote_id: node.remoteId, path: node.names().slice(1)}).then(function (answer) {
       if (!answer.ok) {
         page.sayProblem("Adding " + path + " failed", answer);
         button.disabled = false;
