@@ -100,3 +100,4 @@ class SyncLock(Base):
     )
     owner = sa.Column(sa.Unicode(255), nullable=False)
     acquired_at = sa.Column(UTCDateTime(), nullable=False)
+    heartbeat = sa.Column(UTCDateTime(), nullable=True)  # the holder's last sign of life

@@ -1,4 +1,4 @@
-"""Partial syncs and ids never reused.
+"""Partial syncs, ids never reused, and the heartbeat of SQLite sync locks.
 
 Remote nodes are kept unverified when their part of the remote tree could not be read, and the
 count and reasons of such syncs are kept on the sync info and in the history. On SQLite,
@@ -74,9 +74,13 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("unverified", sa.Integer(), nullable=True))
             batch.add_column(sa.Column("partial_reasons", sa.JSON(), nullable=True))
+    with op.batch_alter_table("sync_locks") as batch:
+        batch.add_column(sa.Column("heartbeat", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_locks") as batch:
+        batch.drop_column("heartbeat")
     for table in ("sync_runs", "remote_resources_sync_info"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("partial_reasons")
