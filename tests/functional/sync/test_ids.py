@@ -36,3 +36,17 @@ def test_adopt_refuses_a_node_that_is_no_longer_where_the_caller_saw_it(session,
         assert get_service_tree(service, session)[service.resource_name]["children"] == {}
         answer = adopt_remote_resource(session, service, remote_id, expected_path=["a", "f.nc"])
     assert len(answer["created"]) == 2
+
+
+def test_magpie_shapes_of_the_stored_tree_and_the_crawl(session, tm, remote, add_service):
+    from magpie.helpers.sync_resources import _get_remote_resources
+
+    remote.add("/thredds/catalog.xml", catalog_xml(files=[("f", "a/f.nc")]))
+    service_id = add_service(url=remote.url + "/thredds")
+    sync(session, tm, service_id)
+    with tm:
+        tree = stored_tree(session, service_id)
+        crawled = _get_remote_resources(session.get(models.Service, service_id))
+    main, node = tree["thredds"], find(tree, "thredds", "a", "f.nc")
+    assert main["remote_id"] == main["id"] and node["remote_id"] == node["id"] is not None
+    assert list(crawled) == ["thredds"] and list(crawled["thredds"]["children"]["a"]["children"]) == ["f.nc"]
