@@ -97,7 +97,8 @@ def unverified_info(reason: Optional[str], last_seen: Optional[datetime.datetime
 
 def format_subtree(children: Dict[int, dict], last_sync: Optional[datetime.datetime] = None) -> dict:
     """ziggurat's subtree structure -> the name-keyed tree of ``is_valid_resource_schema``; each
-    node carries ``remote_id`` (Magpie's key, with ``id`` beside it) and ``unverified``."""
+    node carries ``remote_id`` (Magpie's key, with ``id`` beside it), and ``unverified`` when the
+    last sync could not read its part of the tree."""
     formatted: dict = {}
     stack = [(children, formatted)]
     while stack:
@@ -110,9 +111,10 @@ def format_subtree(children: Dict[int, dict], last_sync: Optional[datetime.datet
                 "remote_id": resource_id,
                 "resource_type": resource_type,
                 "resource_display_name": display_name or name,
-                "unverified": unverified_info(row[6], row[7], last_sync) if len(row) > 6 else None,
                 "children": {},
             }
+            if row[6]:  # only then: a sixth key would double the size of a million small dicts
+                formatted_node["unverified"] = unverified_info(row[6], row[7], last_sync)
             if entry["children"]:
                 stack.append((entry["children"], formatted_node["children"]))
     return formatted
@@ -131,8 +133,9 @@ def read_remote_tree(service_id: int, session: Session, main_name: Optional[str]
         "remote_id": main.resource_id,
         "resource_type": main.resource_type,
         "resource_display_name": main.resource_display_name or main.resource_name,
-        "unverified": unverified_info(main.unverified_reason, main.last_seen, info.last_sync),
         "children": format_subtree(subtree_of(main, session), info.last_sync),
+        **({"unverified": unverified_info(main.unverified_reason, main.last_seen, info.last_sync)}
+           if main.unverified_reason else {}),
     }}
 
 

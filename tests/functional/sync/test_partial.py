@@ -45,7 +45,7 @@ def test_a_child_catalog_answering_503_keeps_its_stored_nodes_unverified(session
     z = find(tree, "thredds", "b", "sub", "z.nc")
     assert z["unverified"]["reason"] == second.partial_reasons[0]
     assert z["unverified"]["last_seen"] == last_sync  # seen by the first sync, not by this one
-    assert find(tree, "thredds", "a", "x.nc")["unverified"] is None
+    assert find(tree, "thredds", "a", "x.nc").get("unverified") is None
 
     with tm:
         service = session.get(models.Service, service_id)
@@ -57,7 +57,7 @@ def test_a_child_catalog_answering_503_keeps_its_stored_nodes_unverified(session
     for path in (("b", "y.nc"), ("b", "local.nc")):  # stored, and local below the unread part
         node = find(merged, "thredds", *path)
         assert node["matches_remote"] and node["unverified"]["reason"].startswith("child catalog not read")
-    assert find(merged, "thredds", "a")["unverified"] is None
+    assert find(merged, "thredds", "a").get("unverified") is None
     assert (status["partial"], status["unverified"]) == (True, 4)
     assert history[0]["status"] == "partial" and history[0]["unverified"] == 4
     assert history[0]["partial_reasons"] == second.partial_reasons and history[1]["status"] == "success"
@@ -71,8 +71,8 @@ def test_a_child_catalog_answering_503_keeps_its_stored_nodes_unverified(session
         tree = stored_tree(session, service_id)
         assert get_sync_status(session.get(models.Service, service_id), session)["partial"] is False
     assert names(tree) == {"thredds": {"a": {"x.nc": {}}, "b": {"y.nc": {}}}}
-    assert find(tree, "thredds", "b")["unverified"] is None
-    assert find(tree, "thredds", "b", "y.nc")["unverified"] is None
+    assert find(tree, "thredds", "b").get("unverified") is None
+    assert find(tree, "thredds", "b", "y.nc").get("unverified") is None
 
 
 def test_fail_on_partial_fails_and_keeps_the_last_good_tree(session, tm, remote, add_service):

@@ -284,7 +284,7 @@ def test_create_main_resource_keeps_its_id_and_follows_a_rename(session, tm, add
     with tm:
         assert stored_tree(session, service_id) == {"before": {
             "id": main_id, "remote_id": main_id, "resource_type": "service", "resource_display_name": "before",
-            "unverified": None, "children": {}}}
+            "children": {}}}
         session.get(models.Service, service_id).resource_name = "after"
         session.flush()
         assert _create_main_resource(service_id, session) == main_id
