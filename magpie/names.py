@@ -46,12 +46,30 @@ def find_by_id_or_name(session: Session, model, name_column, ref: Union[int, str
     return found
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogates(text: str) -> bool:
+    """Half of a UTF-16 pair: no encoding can store it (databases, JSON answers refuse it)."""
+    return bool(_LONE_SURROGATE.search(text))
+
+
+def without_unstorable(text: str) -> str:
+    """``text`` without control characters and lone surrogates (for titles, which are only shown)."""
+    return _LONE_SURROGATE.sub("", _CONTROL.sub("", text))
+
+
 def validate_name(name: object, field: str = "resource_name", what: str = "resource") -> str:
-    """A name is one path segment: not empty, no '/', no control character, not too long."""
+    """A name is one path segment: not empty, not '.' nor '..', no '/', no control character, no
+    lone surrogate, not too long."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(field, f"a {what} name must be a non-empty string")
     if "/" in name or has_control_characters(name):
         raise InvalidInput(field, f"a {what} name cannot hold '/' nor control characters")
+    if name in (".", ".."):
+        raise InvalidInput(field, f"a {what} name cannot be '.' nor '..'")
+    if has_lone_surrogates(name):
+        raise InvalidInput(field, f"a {what} name cannot hold lone surrogates (invalid Unicode)")
     if len(name) > NAME_LENGTH:
         raise InvalidInput(field, f"a {what} name has at most {NAME_LENGTH} characters")
     return name

@@ -59,5 +59,6 @@ def clean_resources(request):
 
 @view_config(route_name="api.service_resources_adopt", request_method="POST", **ADMIN)
 def adopt_resource(request):
-    return reconcile.adopt_remote_resource(request.dbsession, service_of(request),
-                                           request.openapi_validated.body["remote_id"], actor=actor(request))
+    body = request.openapi_validated.body
+    return reconcile.adopt_remote_resource(request.dbsession, service_of(request), body["remote_id"],
+                                           actor=actor(request), expected_path=body.get("path"))

@@ -14,7 +14,8 @@ def allocate_ids(session: Session, table: sa.Table, count: int) -> Sequence[int]
     can reference their parents without one round trip per row.
 
     PostgreSQL draws them from the table's sequence in one statement; SQLite takes them above the
-    current maximum, which is safe because the caller already holds SQLite's write lock.
+    current maximum (and, for AUTOINCREMENT tables, above every id ever used), which is safe
+    because the caller already holds SQLite's write lock.
     """
     if count <= 0:
         return range(0)
@@ -29,6 +30,11 @@ def allocate_ids(session: Session, table: sa.Table, count: int) -> Sequence[int]
             sa.text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": sequence, "n": count}
         ).scalars().all()
     start = (session.execute(sa.select(sa.func.max(pk))).scalar() or 0) + 1
+    if table.dialect_options["sqlite"].get("autoincrement"):
+        # Above every id the table ever held, removed ones included (inserting them moves it on).
+        used = session.execute(sa.text("SELECT seq FROM sqlite_sequence WHERE name = :name"),
+                               {"name": table.name}).scalar()
+        start = max(start, (used or 0) + 1)
     return range(start, start + count)
 
 

@@ -1,7 +1,7 @@
 """One sync per service at a time, across threads, processes and hosts.
 
 PostgreSQL: a session advisory lock, freed by the server if the process dies. SQLite: a committed
-row of ``sync_locks``, taken over once stale.
+row of ``sync_locks`` naming its holder, which beats while it lives; taken over once it is gone.
 """
 import contextlib
 import logging
@@ -64,37 +64,82 @@ class _AdvisoryLock:
             self.connection.close()
 
 
-class _RowLock:
-    """A committed row of ``sync_locks`` (SQLite), taken over once older than ``stale_after``."""
+#: Seconds between two heartbeats of a SQLite lock row's holder.
+HEARTBEAT_INTERVAL = 5.0
+#: A holder that has not beaten for this long is gone (a frozen process, or one on another host
+#: that died), even if its process id still answers.
+HEARTBEAT_STALE = 60.0
 
-    def __init__(self, engine: Engine, service_id: int, stale_after: float):
+
+def _holder_is_gone(owner: str, heartbeat, now) -> bool:
+    """Whether the holder of a lock row is gone: its process (on this host) or its thread (in
+    this process) no longer exists, or it stopped beating."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, thread_text = rest.partition(":")
+    if host == socket.gethostname() and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == os.getpid():
+            if thread_text.isdigit() and int(thread_text) not in {t.ident for t in threading.enumerate()}:
+                return True
+        else:
+            try:
+                os.kill(pid, 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                return True
+            except PermissionError:  # it exists, under another user
+                pass
+    return (now - heartbeat).total_seconds() > HEARTBEAT_STALE
+
+
+class _RowLock:
+    """A committed row of ``sync_locks`` (SQLite) naming its holder (host, process, thread),
+    which beats every :data:`HEARTBEAT_INTERVAL` seconds from a thread of its own. A row whose
+    holder is gone is taken over at once; a live holder keeps it."""
+
+    def __init__(self, engine: Engine, service_id: int):
         self.engine = engine
         self.service_id = service_id
         self.owner = _lock_owner()
         table = models.SyncLock.__table__
         now = models.utcnow()
         with engine.begin() as connection:
-            row = connection.execute(sa.select(table.c.owner, table.c.acquired_at)
+            row = connection.execute(sa.select(table.c.owner, table.c.acquired_at, table.c.heartbeat)
                                      .where(table.c.service_id == service_id)).first()
             if row is not None:
-                if (now - row.acquired_at).total_seconds() < stale_after:
+                if not _holder_is_gone(row.owner, row.heartbeat or row.acquired_at, now):
                     raise SyncAlreadyRunning(service_id, row.owner)
-                LOGGER.warning("taking over the stale sync lock of service %s held by %s", service_id, row.owner)
+                LOGGER.warning("taking over the sync lock of service %s: its holder %s is gone", service_id, row.owner)
                 connection.execute(table.delete().where(table.c.service_id == service_id))
             try:
                 connection.execute(table.insert().values(service_id=service_id, owner=self.owner,
-                                                         acquired_at=now))
+                                                         acquired_at=now, heartbeat=now))
             except sa.exc.IntegrityError:
                 raise SyncAlreadyRunning(service_id) from None
+        self._stopped = threading.Event()
+        self._beater = threading.Thread(target=self._beat, name=f"sync-lock-{service_id}", daemon=True)
+        self._beater.start()
+
+    def _beat(self) -> None:
+        table = models.SyncLock.__table__
+        while not self._stopped.wait(HEARTBEAT_INTERVAL):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(table.update().where(table.c.service_id == self.service_id,
+                                                            table.c.owner == self.owner)
+                                       .values(heartbeat=models.utcnow()))
+            except sa.exc.SQLAlchemyError as exc:  # the sync's own write may hold the database
+                LOGGER.debug("sync lock heartbeat of service %s skipped: %s", self.service_id, exc)
 
     def release(self) -> None:
+        self._stopped.set()
+        self._beater.join()
         table = models.SyncLock.__table__
         with self.engine.begin() as connection:
             connection.execute(table.delete().where(table.c.service_id == self.service_id,
                                                     table.c.owner == self.owner))
 
 
-def hold_sync_lock(session: Session, service_id: int, stale_after: float = 3600.0) -> None:
+def hold_sync_lock(session: Session, service_id: int) -> None:
     """Take the sync lock of one service until ``session``'s transaction ends, or raise
     :class:`SyncAlreadyRunning` at once.
 
@@ -102,9 +147,13 @@ def hold_sync_lock(session: Session, service_id: int, stale_after: float = 3600.
     database's write lock, and it is released only after the caller commits or rolls back, so the
     next sync reads the tree this one wrote. PostgreSQL: a session advisory lock. SQLite: a row of
     ``sync_locks``. Call it before the session writes anything (SQLite has one writer at a time).
+    A session that already holds the lock of ``service_id`` keeps it (two syncs of one service in
+    one transaction run one after the other, on both databases).
     """
     engine = session.get_bind()
     connection = session.connection()  # begin now, so that the transaction manager knows the session
+    if any(lock.service_id == service_id for lock in session.info.get("magpie_sync_locks") or ()):
+        return
     if engine.dialect.name == "postgresql":
         lock = _AdvisoryLock(engine, service_id)
     elif connection.connection.driver_connection.in_transaction:
@@ -112,7 +161,7 @@ def hold_sync_lock(session: Session, service_id: int, stale_after: float = 3600.
         # commits, and a lock row written from another connection would wait for it forever.
         return
     else:
-        lock = _RowLock(engine, service_id, stale_after)
+        lock = _RowLock(engine, service_id)
     held = session.info.get("magpie_sync_locks")
     if held is None:
         held = session.info["magpie_sync_locks"] = []

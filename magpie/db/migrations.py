@@ -23,15 +23,20 @@ def _alembic_config(settings: Mapping[str, object]):
     return config
 
 
+def migrate_config_for(settings: Mapping[str, object], connection):
+    """The Alembic configuration that runs migrations on ``connection`` (for ``alembic.command``)."""
+    config = _alembic_config(settings)
+    config.attributes["connection"] = connection
+    return config
+
+
 def migrate(settings: Mapping[str, object]) -> None:
     """Bring the database of ``settings`` to the newest schema."""
     from alembic import command
 
-    config = _alembic_config(settings)
     engine = get_engine(settings)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(migrate_config_for(settings, connection), "head")
 
 
 @functools.lru_cache(maxsize=1)

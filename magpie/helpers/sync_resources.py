@@ -78,13 +78,17 @@ def _ensure_sync_info_exists(service_resource_id: int, session: Session) -> mode
     return store.ensure_sync_info(service_resource_id, session)
 
 
-def _get_remote_resources(service: models.Service):
+def _get_remote_resources(service: models.Service) -> dict:
     """Request remote resources, depending on service type.
 
     :param service: (models.Service)
-    :return: (remote tree, problems met on the way that did not fail the sync)
+    :return: the remote tree, as the seed's; the problems met on the way that did not fail the
+        crawl are logged as warnings (a sync also keeps them in its result)
     """
-    return runner.crawl(service)
+    tree, problems = runner.crawl(service)
+    for problem in problems:
+        LOGGER.warning("service %r: %s", service.resource_name, problem)
+    return tree
 
 
 def _delete_records(service_id: int, session: Session) -> int:

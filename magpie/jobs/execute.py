@@ -19,10 +19,8 @@ from magpie.jobs import runs
 from magpie.sync.credentials import stored_credentials
 from magpie.sync.progress import CURRENT, Cancelled, Progress
 from magpie.sync.remote.auth import Credentials
-from magpie.sync.remote.http import RemoteError
-from magpie.sync.runner import PREVIEW_LIMIT, SyncResult, crawl
+from magpie.sync.runner import SyncResult, crawl, describe_error, store_crawl
 from magpie.sync.status import record_run
-from magpie.sync.store import apply_update, plan_update
 
 LOGGER = logging.getLogger(__name__)
 
@@ -116,29 +114,18 @@ def _write(engine: Engine, run_id: int, service: models.Service, outcome: dict, 
                                 problems=outcome.get("problems") or [])
             if error is None:
                 try:
-                    diff = (plan_update if run.dry_run else apply_update)(outcome["tree"], service.resource_id,
-                                                                          session)
+                    store_crawl(outcome["tree"], session, result)
                 except ValueError as exc:
                     error = exc
             if error is not None:
-                result.error = str(error) if isinstance(error, (RemoteError, ValueError)) else \
-                    f"{error.__class__.__name__}: {error}"
-                if not isinstance(error, (RemoteError, ValueError)):
-                    LOGGER.error("sync of service %r failed", service.resource_name, exc_info=error)
+                result.error = describe_error(error, service.resource_name)
             else:
-                result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
                 progress.queued, progress.nodes = 0, result.added + result.kept  # the whole tree, main node too
-                if run.dry_run:
-                    result.preview = {"added": diff.added_paths(PREVIEW_LIMIT),
-                                      "removed": diff.removed_paths(PREVIEW_LIMIT)}
             result.duration = round(time.monotonic() - progress.started, 3)
             if run.dry_run:
-                run.finished, run.error = models.utcnow(), result.error
-                run.status = "succeeded" if result.ok else "failed"
+                run.finished, run.error, run.status = models.utcnow(), result.error, result.status
             else:
                 record_run(session, service, run.running_since, result, run=run)
-            if result.ok and result.problems:
-                run.status = "partial"  # parts of the remote tree could not be read; their nodes are kept
             run.progress, run.result = progress.as_dict(), result.as_dict()
             status = run.status
     except sa.exc.SQLAlchemyError as exc:

@@ -10,8 +10,10 @@ class RemoteResource(Base):
     long as the node exists remotely, so a page opened before a sync still names the same node."""
 
     __tablename__ = "remote_resources"
+    # sqlite_autoincrement: SQLite never gives the id of a removed node to a new one.
     __table_args__ = (sa.UniqueConstraint("service_id", "parent_id", "resource_name",
-                                          name="uq_remote_resources_sibling_name"),)
+                                          name="uq_remote_resources_sibling_name"),
+                      {"sqlite_autoincrement": True})
 
     resource_id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
     # No index of its own: uq_remote_resources_sibling_name leads with service_id and serves it.
@@ -27,6 +29,11 @@ class RemoteResource(Base):
     resource_name = sa.Column(sa.Unicode(NAME_LENGTH), nullable=False)
     resource_display_name = sa.Column(sa.Unicode(NAME_LENGTH), nullable=True)
     resource_type = sa.Column(sa.Unicode(30), nullable=False)
+    # Set when the last sync could not read this part of the remote tree (a catalog answering
+    # 503, a workspace whose layers failed): the node is kept but not judged, never "gone".
+    unverified_reason = sa.Column(sa.UnicodeText(), nullable=True)
+    # When an unverified node was last seen remotely (None: seen by the last sync).
+    last_seen = sa.Column(UTCDateTime(), nullable=True)
 
     def __repr__(self):
         return f"<RemoteResource {self.resource_type} {self.resource_name!r} id={self.resource_id}>"
@@ -52,6 +59,8 @@ class RemoteResourcesSyncInfo(Base):
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
     kept = sa.Column(sa.Integer(), nullable=True)
+    unverified = sa.Column(sa.Integer(), nullable=True)  # nodes kept unverified by a partial sync
+    partial_reasons = sa.Column(sa.JSON(), nullable=True)  # the first reasons, a list of strings
 
     def __repr__(self):
         return f"<RemoteResourcesSyncInfo service_id={self.service_id} last_sync={self.last_sync}>"
@@ -77,7 +86,7 @@ class SyncRun(Base):
     )
     started = sa.Column(UTCDateTime(), nullable=False)  # asked for (a job's run: queued)
     finished = sa.Column(UTCDateTime(), nullable=True)  # None while queued or running
-    # queued, running, succeeded, failed, cancelled, interrupted
+    # queued, running, succeeded, partial, failed, cancelled, interrupted
     status = sa.Column(sa.Unicode(20), nullable=False)
     added = sa.Column(sa.Integer(), nullable=True)
     removed = sa.Column(sa.Integer(), nullable=True)
@@ -91,6 +100,8 @@ class SyncRun(Base):
     result = sa.Column(sa.JSON(), nullable=True)  # SyncResult.as_dict() at the end
     job_id = sa.Column(sa.BigInteger(), nullable=True)  # procrastinate's job, on PostgreSQL
     cancel_requested = sa.Column(sa.Boolean(), nullable=False, default=False, server_default=sa.false())
+    unverified = sa.Column(sa.Integer(), nullable=True)
+    partial_reasons = sa.Column(sa.JSON(), nullable=True)
 
 
 class SyncLock(Base):
@@ -103,3 +114,4 @@ class SyncLock(Base):
     )
     owner = sa.Column(sa.Unicode(255), nullable=False)
     acquired_at = sa.Column(UTCDateTime(), nullable=False)
+    heartbeat = sa.Column(UTCDateTime(), nullable=True)  # the holder's last sign of life

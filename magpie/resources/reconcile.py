@@ -24,6 +24,7 @@ KEPT_REASONS = {
     "is_service": "the service itself is removed with DELETE /services/{service}",
     "exists_remotely": "it still exists on the remote service",
     "beyond_max_depth": "it lies deeper than the sync looks, so it cannot be judged",
+    "not_verified": "the last sync could not read this part of the remote tree, so it cannot be judged",
     "never_synced": "the service was never synced, so nothing is known to be gone",
 }
 
@@ -67,6 +68,8 @@ def clean_gone_resources(session: Session, service: models.Service, resource_ids
             reason = "is_service"
         elif node.get("beyond_max_depth"):
             reason = "beyond_max_depth"
+        elif node.get("unverified"):
+            reason = "not_verified"
         elif node.get("matches_remote"):
             reason = "exists_remotely"
         else:
@@ -134,10 +137,11 @@ def find_remote(session: Session, service: models.Service, remote_id: int) -> mo
 
 
 def adopt_remote_resource(session: Session, service: models.Service, remote_id: int, *,
-                          actor: Optional[str] = None) -> dict:
+                          actor: Optional[str] = None, expected_path: Optional[List[str]] = None) -> dict:
     """Create the local path down to remote node ``remote_id``, reusing the local ancestors that
     already exist, so the node can be given permissions; audited as ``resource.adopt`` when it
-    created anything."""
+    created anything. ``expected_path``: the names below the service the caller saw for the
+    node; a node that is now elsewhere is refused (:class:`ConflictError`), not adopted."""
     remote = find_remote(session, service, remote_id)
     chain = [remote]
     while chain[-1].parent_id is not None:
@@ -146,6 +150,10 @@ def adopt_remote_resource(session: Session, service: models.Service, remote_id: 
             raise ConflictError(f"remote resource {remote_id} does not reach its service's main node")
         chain.append(parent)
     path = list(reversed(chain))[1:]  # below the main node, which stands for the service
+    if expected_path is not None and [node.resource_name for node in path] != list(expected_path):
+        raise ConflictError(f"remote resource {remote_id} is now at "
+                            f"{'/'.join(node.resource_name for node in path)!r}, not {'/'.join(expected_path)!r}: "
+                            "the tree changed since it was read, reload it")
 
     current: models.Resource = service
     created: List[int] = []

@@ -16,6 +16,10 @@ from magpie.names import has_control_characters
 #: ``max_depth`` not given: the sync type's own depth applies (``None`` means the whole tree).
 UNSET = "unset"
 
+#: Deepest remote tree a sync stores: real catalogs are far shallower, and every level costs two
+#: levels of nesting in the JSON answers (whose encoder stops at 255).
+MAX_TREE_DEPTH = 100
+
 
 @dataclass(frozen=True)
 class ConfigField:
@@ -24,7 +28,7 @@ class ConfigField:
     ``config_fields``."""
 
     name: str
-    kind: type  # int, float, str or list (of origin URLs)
+    kind: type  # int, float, bool, str or list (of origin URLs)
     default: object
     minimum: Optional[float] = None
     maximum: Optional[float] = None
@@ -55,6 +59,10 @@ class ConfigField:
             if self.pattern is not None and not re.match(self.pattern, value):
                 raise InvalidInput(where, f"{self.name}: {value!r} is not {self.pattern_words}")
             return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise InvalidInput(where, f"{self.name} must be true or false")
+            return value
         if self.kind is list:
             if not isinstance(value, list) or len(value) > self.longest or not all(
                     isinstance(item, str) and item.startswith(("http://", "https://")) for item in value):
@@ -78,6 +86,8 @@ class ConfigField:
         if self.kind is list:
             schema: dict = {"type": "array", "maxItems": self.longest,
                             "items": {"$ref": "#/components/schemas/ServiceUrl"}}
+        elif self.kind is bool:
+            schema = {"type": "boolean"}
         elif self.kind is str:
             schema = {"type": "string", "minLength": 1, "maxLength": self.longest,
                       "pattern": self.pattern or "^[^\\x00-\\x1f\\x7f]+$"}
@@ -119,7 +129,7 @@ def check_schedule(value: str) -> None:
 
 
 FIELDS: Tuple[ConfigField, ...] = (
-    ConfigField("max_depth", int, UNSET, 0, 1000, nullable=True,
+    ConfigField("max_depth", int, UNSET, 0, MAX_TREE_DEPTH, nullable=True,
                 description="Levels below the service a sync looks at (null: all); default per sync type."),
     ConfigField("start_catalog", str, "catalog.xml", sync_types=("thredds",),
                 description="THREDDS: the first catalog, relative to the service URL."),
@@ -143,6 +153,9 @@ FIELDS: Tuple[ConfigField, ...] = (
                 pattern_words=SCHEDULE_WORDS,
                 description="When magpie-worker syncs the service: a cron expression (a 6th field for "
                             "seconds), or \"off\"; null: the magpie.jobs.schedule setting."),
+    ConfigField("fail_on_partial", bool, False,
+                description="Fail the sync (keeping the last good tree) when a part of the remote tree "
+                            "cannot be read, instead of keeping that part's stored nodes unverified."),
 )
 
 
@@ -168,6 +181,7 @@ class SyncConfig:
     history_size: int
     allowed_origins: Tuple[str, ...]
     schedule: Optional[str]
+    fail_on_partial: bool
     #: Values of keys declared by a third-party sync type's ``config_fields``.
     extra: Mapping[str, object] = dataclasses.field(default_factory=dict)
 

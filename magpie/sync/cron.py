@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         LOGGER.error("%s", exc)
         return 2
     failed = [result for result in results if not result.ok]
-    LOGGER.info("%d service(s) synced, %d failed%s", len(results) - len(failed), len(failed),
-                f": {', '.join(r.service_name for r in failed)}" if failed else "")
+    partial = [result.service_name for result in results if result.status == "partial"]
+    LOGGER.info("%d service(s) synced, %d failed%s%s", len(results) - len(failed), len(failed),
+                f": {', '.join(r.service_name for r in failed)}" if failed else "",
+                f"; partial (parts not read, kept unverified): {', '.join(partial)}" if partial else "")
     return 1 if failed else 0

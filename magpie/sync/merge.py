@@ -33,39 +33,53 @@ def is_valid_resource_schema(resources) -> bool:
     return True
 
 
+def _remote_id(remote_node: dict):
+    """Magpie's key for the RemoteResource id; trees that only carry ``id`` are read too."""
+    remote_id = remote_node.get("remote_id")
+    return remote_node.get("id") if remote_id is None else remote_id
+
+
 def _remote_only_node(remote_node: dict) -> dict:
     children = remote_node["children"]
     return {
         "id": None,
-        "remote_id": remote_node.get("id"),
+        "remote_id": _remote_id(remote_node),
         "matches_remote": True,
         "beyond_max_depth": False,
+        "unverified": remote_node.get("unverified"),
         "resource_type": remote_node.get("resource_type"),
         "resource_display_name": remote_node.get("resource_display_name"),
         "permission_names": [],
+        "permissions": [],
         "children": {name: _remote_only_node(child) for name, child in children.items()} if children else {},
     }
 
 
-def _merge_level(local: dict, remote: dict, depth: int, max_depth: Optional[int]) -> dict:
-    """One level of the merge; leaves (most nodes) are finished without a call of their own."""
+def _merge_level(local: dict, remote: dict, depth: int, max_depth: Optional[int],
+                 parent_unverified: Optional[dict] = None) -> dict:
+    """One level of the merge; leaves (most nodes) are finished without a call of their own.
+    ``parent_unverified``: the remote parent's part of the tree could not be read by the last
+    sync, so a local node missing from it is not judged either."""
     beyond = max_depth is not None and depth > max_depth
     merged = {}
     for name, local_node in local.items():
         remote_node = remote.get(name)
         node = local_node.copy()
         if remote_node is not None:
-            node["remote_id"] = remote_node.get("id")
+            node["remote_id"] = _remote_id(remote_node)
             node["matches_remote"] = True
+            node["unverified"] = unverified = remote_node.get("unverified")
             remote_children = remote_node["children"]
         else:
-            # Deeper than the sync looked: nothing to compare with, so not reported as gone.
+            # Deeper than the sync looked, or below a part it could not read: nothing to compare
+            # with, so not reported as gone.
             node["remote_id"] = None
-            node["matches_remote"] = beyond
+            node["matches_remote"] = beyond or parent_unverified is not None
+            node["unverified"] = unverified = parent_unverified
             remote_children = _NO_CHILDREN
         node["beyond_max_depth"] = beyond
         local_children = local_node["children"]
-        node["children"] = (_merge_level(local_children, remote_children, depth + 1, max_depth)
+        node["children"] = (_merge_level(local_children, remote_children, depth + 1, max_depth, unverified)
                             if local_children or remote_children else {})
         merged[name] = node
     for name, remote_node in remote.items():
@@ -78,7 +92,9 @@ def _merge_level(local: dict, remote: dict, depth: int, max_depth: Optional[int]
 def merge_trees(resources_local: dict, resources_remote: dict, max_depth: Optional[int] = None) -> dict:
     """The local tree with ``remote_id`` and ``matches_remote`` on every node, plus the remote-only
     nodes (``id: None``, no permissions). Local nodes deeper than ``max_depth`` below the service
-    cannot be judged: they count as matching and carry ``beyond_max_depth: True``. Both trees are
+    cannot be judged: they count as matching and carry ``beyond_max_depth: True``. Nodes in a
+    part of the remote tree the last sync could not read are not judged either: they count as
+    matching and carry ``unverified`` (reason, last seen), which is None elsewhere. Both trees are
     validated first (ValueError); neither is modified."""
     for tree, label in ((resources_local, "local"), (resources_remote, "remote")):
         if not is_valid_resource_schema(tree):

@@ -30,6 +30,9 @@ PREVIEW_LIMIT = 1000
 #: Who asked for a sync when the caller does not say.
 IN_PROCESS = "in-process"
 
+#: Reasons of a partial sync kept in its result and history.
+PARTIAL_REASONS = 5
+
 
 @dataclass
 class SyncResult:
@@ -47,13 +50,24 @@ class SyncResult:
     preview: Optional[Dict[str, List[str]]] = None
     #: Who asked: ``api``, ``cron``, ``in-process`` ...
     origin: str = IN_PROCESS
+    #: Stored nodes left not verified because their part of the remote tree could not be read.
+    unverified: int = 0
+    #: The first reasons why (at most PARTIAL_REASONS).
+    partial_reasons: List[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def status(self) -> str:
+        """``failed``, ``partial`` (a part of the remote tree could not be read) or ``succeeded``."""
+        if self.error is not None:
+            return "failed"
+        return "partial" if self.partial_reasons else "succeeded"
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "status": self.status}
 
 
 class SyncError(Exception):
@@ -82,6 +96,27 @@ def crawl(service: models.Service, pause_gc: bool = False, credentials: Optional
     return tree, [credentials.redact(problem) for problem in syncer.problems] if credentials else syncer.problems
 
 
+def store_crawl(remote_resources: dict, session: Session, result: SyncResult) -> None:
+    """Apply the crawled tree to the stored one (for a dry run, only plan it) and fill ``result``
+    with what changed; ValueError when the tree cannot be stored, leaving the stored one as it was.
+    The one write path of every sync: in a request, the cron command and a background job."""
+    diff = (plan_update if result.dry_run else apply_update)(remote_resources, result.service_id, session,
+                                                             result.problems)
+    result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
+    result.unverified, result.partial_reasons = diff.unverified, diff.partial_reasons[:PARTIAL_REASONS]
+    if result.dry_run:
+        result.preview = {"added": diff.added_paths(PREVIEW_LIMIT), "removed": diff.removed_paths(PREVIEW_LIMIT)}
+
+
+def describe_error(exc: BaseException, service_name: str) -> str:
+    """What a failed sync's result says: a remote or input error as it is; anything else (a broken
+    plugin or HTTP client) by its class, with the traceback in the log and never in the API."""
+    if isinstance(exc, (RemoteError, ValueError)):
+        return str(exc)
+    LOGGER.error("sync of service %r raised", service_name, exc_info=exc)
+    return f"unexpected {exc.__class__.__name__}: {str(exc)[:300]}"
+
+
 def resolve_service(service: Union[models.Service, int, str], session: Session) -> models.Service:
     """The service itself, or the one its id or name designates (NotFoundError, a LookupError)."""
     if isinstance(service, models.Service):
@@ -107,16 +142,14 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
     LOGGER.info("syncing service %r (%s) from %s", service.resource_name, service.sync_type, service.url)
     try:
         remote_resources, result.problems = crawl(service, pause_gc)
-        diff = (plan_update if dry_run else apply_update)(remote_resources, service.resource_id, session)
-    except (RemoteError, ValueError) as exc:
-        result.error = str(exc)
+        store_crawl(remote_resources, session, result)
+    except sa.exc.SQLAlchemyError:
+        raise  # the transaction may be unusable: the caller records it (sync_in_own_transaction)
+    except Exception as exc:  # a broken plugin or client too: this service's error, not the run's end
+        result.error = describe_error(exc, service.resource_name)
     result.duration = round(time.monotonic() - started, 3)
     for problem in result.problems:
         LOGGER.warning("service %r: %s", service.resource_name, problem)
-    if result.error is None:
-        result.added, result.removed, result.kept = len(diff.added), len(diff.removed_ids), diff.kept
-        if dry_run:
-            result.preview = {"added": diff.added_paths(PREVIEW_LIMIT), "removed": diff.removed_paths(PREVIEW_LIMIT)}
     if not dry_run:
         record_run(session, service, attempted, result)
     if result.error is not None:
@@ -126,6 +159,9 @@ def sync_service(service: Union[models.Service, int, str], session: Session, dry
     LOGGER.info("service %r %s in %.2f s: %d added, %d removed, %d kept", service.resource_name,
                 "checked (dry run)" if dry_run else "synced", result.duration, result.added, result.removed,
                 result.kept)
+    if result.partial_reasons:
+        LOGGER.warning("service %r: partial sync, %d node(s) kept unverified: %s", service.resource_name,
+                       result.unverified, "; ".join(result.partial_reasons))
     return result
 
 

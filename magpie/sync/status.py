@@ -39,10 +39,12 @@ def record_run(session: Session, service: models.Service, started: datetime.date
     if result.ok:
         info.last_sync = models.utcnow()
         info.added, info.removed, info.kept = result.added, result.removed, result.kept
+        info.unverified, info.partial_reasons = result.unverified, result.partial_reasons or None
     outcome = dict(
-        finished=models.utcnow(), status="succeeded" if result.ok else "failed",
+        finished=models.utcnow(), status=result.status,
         added=result.added if result.ok else None, removed=result.removed if result.ok else None,
         kept=result.kept if result.ok else None, error=result.error, origin=result.origin,
+        unverified=result.unverified if result.ok else None, partial_reasons=result.partial_reasons or None,
     )
     if run is None:
         session.add(models.SyncRun(service_id=service.resource_id, started=started, **outcome))
@@ -116,6 +118,9 @@ def _sync_status(service: models.Service, info: Optional[models.RemoteResourcesS
         "added": info.added if info else None,
         "removed": info.removed if info else None,
         "kept": info.kept if info else None,
+        "partial": bool(info and info.partial_reasons),
+        "unverified": info.unverified if info else None,
+        "partial_reasons": (info.partial_reasons or []) if info else [],
         "out_of_sync": is_out_of_sync(info.last_sync if info else None),
         "max_depth": max_depth,
     }

@@ -4,16 +4,40 @@ between a stored remote tree (database rows) and a freshly crawled one.
 The diff works on paths of names relative to the service's main node, so a node that still exists
 keeps its row and id whatever else changed around it.
 """
+import datetime
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
+from magpie.sync.config import MAX_TREE_DEPTH
 from magpie.sync.remote.http import RemoteError
 
 Path = Tuple[str, ...]
 
 
+#: Key a crawled node carries when its children could not all be read, with the reason.
+UNVERIFIED = "unverified"
+
+
 class NodeLimitExceeded(RemoteError):
     """The remote tree has more nodes than the service's ``max_nodes``."""
+
+
+class TreeTooDeep(RemoteError):
+    """A remote path is deeper than :data:`~magpie.sync.config.MAX_TREE_DEPTH`."""
+
+
+def mark_unverified(main_node: dict, path: Path, reason: str) -> None:
+    """Say that what lies below ``path`` (relative to the main node) could not be read. A path the
+    tree does not hold (cut by ``max_depth``) marks its deepest ancestor that it does hold: more
+    is left unjudged, nothing is judged gone wrongly."""
+    node = main_node
+    for name in path:
+        child = node["children"].get(name)
+        if child is None:
+            break
+        node = child
+    if not node.get(UNVERIFIED):
+        node[UNVERIFIED] = reason
 
 
 class RemoteTree:
@@ -38,19 +62,26 @@ class RemoteTree:
         return {"children": {}, "resource_type": resource_type, "resource_display_name": display}
 
     def _level(self, parent: Path) -> dict:
-        """The children dict of ``parent``, creating missing directories on the way."""
+        """The children dict of ``parent``, creating missing directories on the way (a loop from
+        the deepest known ancestor: remote paths never drive recursion)."""
         level = self._levels.get(parent)
         if level is not None:
             return level
-        level = self._level(parent[:-1])
-        name = parent[-1]
-        node = level.get(name)
-        if node is None:
-            node = level[name] = self._new_node(parent, "directory", name)
-        elif node["resource_type"] == "file":
-            node["resource_type"] = "directory"  # something lies below it
-        self._levels[parent] = node["children"]
-        return node["children"]
+        if len(parent) >= MAX_TREE_DEPTH:
+            raise TreeTooDeep("/".join(parent)[:200], f"the remote tree is deeper than {MAX_TREE_DEPTH} levels")
+        known = len(parent) - 1
+        while known > 0 and parent[:known] not in self._levels:
+            known -= 1
+        level = self._levels[parent[:known]]
+        for end in range(known + 1, len(parent) + 1):
+            name = parent[end - 1]
+            node = level.get(name)
+            if node is None:
+                node = level[name] = self._new_node(parent[:end], "directory", name)
+            elif node["resource_type"] == "file":
+                node["resource_type"] = "directory"  # something lies below it
+            level = self._levels[parent[:end]] = node["children"]
+        return level
 
     def add_children(self, parent: Path, items: Iterable[Tuple[str, str]], resource_type: str) -> None:
         """Add ``(name, title)`` siblings under ``parent`` in one call: the datasets of a catalog
@@ -97,6 +128,8 @@ class StoredNode(NamedTuple):
     resource_display_name: Optional[str]
     resource_type: str
     ordering: int
+    unverified_reason: Optional[str] = None
+    last_seen: Optional[datetime.datetime] = None
 
 
 class AddedNode(NamedTuple):
@@ -109,6 +142,7 @@ class AddedNode(NamedTuple):
     resource_display_name: Optional[str]
     resource_type: str
     ordering: int
+    unverified_reason: Optional[str] = None
 
 
 @dataclass
@@ -124,6 +158,10 @@ class TreeDiff:
     changed: List[Dict[str, object]] = field(default_factory=list)  # rows to update, with "rid"
     kept: int = 0
     main_id: Optional[int] = None  # stored id of the main node, None when it is added
+    #: Nodes stored not verified after this diff: parts the crawl could not read, and what they held.
+    unverified: int = 0
+    #: The distinct reasons the crawl gave for the parts it could not read, in the order met.
+    partial_reasons: List[str] = field(default_factory=list)
     _stored: Dict[int, object] = field(default_factory=dict, repr=False)
 
     @property
@@ -163,11 +201,17 @@ class TreeDiff:
         return result[:limit] if limit is not None else result
 
 
-def plan_diff(rows: Iterable, main_name: str, main_node: dict, main_id: Optional[int]) -> TreeDiff:
+def plan_diff(rows: Iterable, main_name: str, main_node: dict, main_id: Optional[int],
+              seen_before: Optional[datetime.datetime] = None) -> TreeDiff:
     """Compare the stored rows of one service with a crawled tree whose main node is
     ``main_name: main_node``. ``main_id`` is the stored main node (:func:`magpie.sync.store.main_node_id`),
     matched to the crawled one whatever its name, so a renamed service keeps its id; None when
     there is none yet. Rows that cannot be reached from it (orphans of corrupt data) are removed.
+
+    A crawled node marked :data:`UNVERIFIED` keeps the stored children the crawl did not see,
+    with their subtrees, marked not verified with its reason; they were last seen when the
+    previous sync ran (``seen_before``) unless they were already unverified. A node seen again
+    is verified again.
 
     ``rows`` hold the fields of :class:`StoredNode` in its order. They are read by position and
     nodes are compared in the loop itself: on a tree of a hundred thousand nodes, attribute access
@@ -187,6 +231,7 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict, main_id: Optional
     kept_ids = set()
     added = diff.added
     changed = diff.changed
+    reasons = diff.partial_reasons
     no_children: Dict[str, StoredNode] = {}
     main_row = stored.get(main_id) if main_id is not None else None
     # The main node is the one child of a level above the tree, so one loop matches every node.
@@ -199,19 +244,45 @@ def plan_diff(rows: Iterable, main_name: str, main_node: dict, main_id: Optional
             display = node.get("resource_display_name")
             rtype = node.get("resource_type", "directory")
             ordering = node.get("ordering", 0) or 0
+            reason = node.get(UNVERIFIED)
             row = stored_children.get(name)
+            if reason:
+                diff.unverified += 1
+                if reason not in reasons:
+                    reasons.append(reason)
             if row is None:
-                added.append(AddedNode(index, stored_id, name, display, rtype, int(ordering)))
+                added.append(AddedNode(index, stored_id, name, display, rtype, int(ordering), reason))
                 child_id, child_index = None, len(added) - 1
             else:
                 child_id, child_index = row[0], -1
                 kept_ids.add(child_id)
-                if row[2] != name or row[3] != display or row[4] != rtype or row[5] != ordering:
+                if row[2] != name or row[3] != display or row[4] != rtype or row[5] != ordering or \
+                        row[6] != reason or row[7] is not None:
                     changed.append({"rid": child_id, "resource_name": name, "resource_display_name": display,
-                                    "resource_type": rtype, "ordering": int(ordering)})
+                                    "resource_type": rtype, "ordering": int(ordering),
+                                    "unverified_reason": reason, "last_seen": None})
+                if reason:
+                    _keep_unseen(diff, kept_ids, children_of, child_id, node["children"], reason, seen_before)
             if node["children"]:
                 stack.append((node["children"], children_of.get(child_id, no_children), child_id, child_index))
     diff.main_id = main_row[0] if main_row is not None else None
     diff.kept = len(kept_ids)
     diff.removed_ids = [rid for rid in stored if rid not in kept_ids]
     return diff
+
+
+def _keep_unseen(diff: TreeDiff, kept_ids: set, children_of: dict, parent_id: int, crawled: dict,
+                 reason: str, seen_before: Optional[datetime.datetime]) -> None:
+    """Keep the stored children of ``parent_id`` the crawl did not see, and their subtrees, as not
+    verified for ``reason``."""
+    stack = [row for name, row in children_of.get(parent_id, {}).items() if name not in crawled]
+    while stack:
+        row = stack.pop()
+        kept_ids.add(row[0])
+        diff.unverified += 1
+        last_seen = row[7] if row[6] and row[7] is not None else seen_before
+        if row[6] != reason or row[7] != last_seen:
+            diff.changed.append({"rid": row[0], "resource_name": row[2], "resource_display_name": row[3],
+                                 "resource_type": row[4], "ordering": row[5], "unverified_reason": reason,
+                                 "last_seen": last_seen})
+        stack.extend(children_of.get(row[0], {}).values())

@@ -22,9 +22,13 @@ def expand(page, *names: str) -> None:
     expect(item).to_have_attribute("aria-expanded", "true")
 
 
+#: Milliseconds a tree load may take on a loaded machine (the brief: explicit, generous).
+TREE_TIMEOUT = 30_000
+
+
 def wait_for_tree(page, loads: int = 1) -> None:
-    expect(page.locator("#tree-page")).to_have_attribute("data-tree-loads", str(loads))
-    expect(page.locator("#tree")).to_have_attribute("aria-busy", "false")
+    expect(page.locator("#tree-page")).to_have_attribute("data-tree-loads", str(loads), timeout=TREE_TIMEOUT)
+    expect(page.locator("#tree")).to_have_attribute("aria-busy", "false", timeout=TREE_TIMEOUT)
 
 
 def count_of(page, badge: str) -> str:

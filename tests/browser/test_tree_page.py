@@ -1,5 +1,7 @@
 """The resource tree page in Chromium against a THREDDS-like server: sync, preview, clean, adopt,
 the keyboard, the filter and paging of wide levels."""
+import re
+
 import pytest
 
 from tests.browser.helpers import count_of, expand, expect, node, status, wait_for_tree
@@ -253,3 +255,27 @@ def test_filter_badge_counts_and_paging(browser_page, live_app, remote):
     gone.click()
     expect(gone).to_have_attribute("aria-pressed", "false")
     expect(node(page, "thredds", "birdhouse")).to_have_count(1)
+
+
+def test_a_partial_sync_shows_unverified_nodes(browser_page, live_app, remote):
+    page = browser_page
+    remote.add("/thredds/catalog.xml", catalog_xml(refs=[("catalog/a/catalog.xml", "A"), ("catalog/b/catalog.xml", "B")]))
+    remote.add("/thredds/catalog/a/catalog.xml", catalog_xml("a", files=[("x", "a/x.nc")]))
+    remote.add("/thredds/catalog/b/catalog.xml", catalog_xml("b", files=[("y", "b/y.nc")]))
+    service_id = live_app.create_service("thredds", remote.url + "/thredds", configuration={"retries": 0})
+    live_app.sync(service_id)
+    remote.add("/thredds/catalog/b/catalog.xml", b"", status=503)
+    sign_in(page, path=f"/ui/services/{service_id}")
+    wait_for_tree(page)
+    expect(page.locator("#sync-partial")).to_be_hidden()
+    page.locator('[data-action="sync"]').click()
+    wait_for_tree(page, loads=2)
+    expect(page.locator("#sync-partial")).to_be_visible()
+    expect(page.locator("#sync-partial-count")).to_have_text("2")
+    expect(page.locator("#sync-partial-reasons")).to_contain_text("HTTP 503")
+    b = node(page, "thredds", "b")
+    expect(b).to_have_attribute("data-badge", "unverified")
+    expect(b.locator(":scope > .row > .badge")).to_have_attribute("title", re.compile("HTTP 503"))
+    expand(page, "thredds", "b")
+    expect(node(page, "b", "y.nc")).to_have_attribute("data-badge", "unverified")
+    expect(node(page, "thredds", "a")).to_have_attribute("data-badge", "remote")

@@ -24,6 +24,8 @@ MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
 USER_AGENT = "magpie-sync/0.1"
 RETRY_STATUSES = frozenset({502, 503, 504})
+#: A socket timeout set to end at the deadline may fire this much before it by the clock.
+DEADLINE_SLACK = 0.1
 
 
 class RemoteError(Exception):
@@ -48,6 +50,11 @@ class _Retryable(Exception):
 
     def __init__(self, error: RemoteError):
         self.error = error
+
+
+class Unavailable(RemoteError):
+    """A document could not be fetched (an error status, a connection that failed or timed
+    out), as opposed to a document that was fetched and is wrong."""
 
 
 class BudgetExceeded(RemoteError):
@@ -128,10 +135,16 @@ class HttpClient:
             raise BudgetExceeded(url, "the sync's time budget ran out")
         left = started + self.limits.timeout - now
         if left <= 0:
-            raise RemoteError(url, f"no complete answer within {self.limits.timeout:g} s")
+            raise Unavailable(url, f"no complete answer within {self.limits.timeout:g} s")
         if self.deadline is not None:
             left = min(left, self.deadline - now)
         return left
+
+    def _check_budget_after_timeout(self, url: str) -> None:
+        """A timeout at (or just before) the deadline is the sync's budget running out, which
+        fails the whole sync, not a slow document."""
+        if self.deadline is not None and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+            raise BudgetExceeded(url, "the sync's time budget ran out") from None
 
     def _open(self, url: str, accept: str) -> Tuple[requests.Response, float]:
         """GET with retries: a GET is idempotent, and gateways in front of data servers answer
@@ -161,13 +174,13 @@ class HttpClient:
             except BlockedAddress as exc:  # checked when connecting, after DNS (magpie.sync.remote.addresses)
                 raise RemoteError(url, f"refused: {exc}") from None
             except requests.Timeout:
-                self._time_left(url, started)  # the budget, if that is what ran out
-                raise RemoteError(url, f"timed out after {self.limits.timeout:g} s") from None
+                self._check_budget_after_timeout(url)
+                raise Unavailable(url, f"timed out after {self.limits.timeout:g} s") from None
             except requests.ConnectionError as exc:
-                raise _Retryable(RemoteError(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}"))) \
+                raise _Retryable(Unavailable(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}"))) \
                     from None
             except requests.RequestException as exc:
-                raise RemoteError(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
+                raise Unavailable(url, self._redact(f"cannot connect: {exc.__class__.__name__}: {exc}")) from None
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 response.close()
@@ -175,7 +188,7 @@ class HttpClient:
                 continue
             if response.status_code >= 400:
                 response.close()
-                error = RemoteError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+                error = Unavailable(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
                 if response.status_code in RETRY_STATUSES:
                     raise _Retryable(error)
                 raise error
@@ -206,7 +219,9 @@ class HttpClient:
             if self.progress is not None:
                 self.progress.document_read()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise RemoteError(url, f"connection failed while reading: {exc.__class__.__name__}") from None
+            if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
+                self._check_budget_after_timeout(url)
+            raise Unavailable(url, f"connection failed while reading: {exc.__class__.__name__}") from None
         finally:
             response.close()
 
@@ -227,6 +242,18 @@ class HttpClient:
         except (ValueError, UnicodeDecodeError) as exc:
             kind = content_type.split(";")[0] or "unknown type"
             raise RemoteError(final_url, f"expected JSON, got an unreadable {kind} body ({exc})") from None
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages about remote documents."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for kinds, name in (((int, float), "number"), (str, "string"), (list, "array"), (dict, "object")):
+        if isinstance(value, kinds):
+            return name
+    return type(value).__name__
 
 
 class ChunkReader:

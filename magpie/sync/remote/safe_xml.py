@@ -9,7 +9,7 @@ Parsing is incremental so a large document never lives whole in memory.
 - :func:`parse_with_handlers`: expat callbacks with no element built, for THREDDS catalogs of a
   hundred thousand datasets.
 """
-from typing import Callable, Dict, Iterator, Tuple
+from typing import Callable, Dict, Iterator, Optional, Tuple
 from xml.etree.ElementTree import Element, ParseError
 from xml.parsers import expat
 
@@ -75,9 +75,10 @@ def _refuse_external(*_args) -> None:
 
 def parse_with_handlers(chunks: Iterator[bytes], url: str,
                         start: Callable[[str, Dict[str, str]], None],
-                        end: Callable[[str], None]) -> None:
+                        end: Callable[[str], None],
+                        characters: Optional[Callable[[str], None]] = None) -> None:
     """Stream ``chunks`` through expat, calling ``start(name, attributes)`` and ``end(name)`` with
-    names as ``namespace}local``.
+    names as ``namespace}local``, and ``characters(text)`` with the text between tags.
 
     Written on pyexpat rather than through ElementTree because catalogs of a hundred thousand
     datasets are parsed four times faster without building an Element per tag. It refuses what
@@ -91,6 +92,8 @@ def parse_with_handlers(chunks: Iterator[bytes], url: str,
     parser.ExternalEntityRefHandler = _refuse_external
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    if characters is not None:
+        parser.CharacterDataHandler = characters
     source = _BomStrippingReader(ChunkReader(chunks))
     try:
         while True:

@@ -2,13 +2,13 @@
 import abc
 import contextlib
 import time
-from typing import Mapping, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 from magpie.gc_pause import gc_paused
 from magpie.sync.config import ConfigField, SyncConfig
 from magpie.sync.remote.auth import Credentials
-from magpie.sync.remote.http import HttpClient, HttpLimits, origin_of
-from magpie.sync.tree import RemoteTree
+from magpie.sync.remote.http import HttpClient, HttpLimits, RemoteError, origin_of
+from magpie.sync.tree import Path, RemoteTree, mark_unverified
 
 
 class SyncServiceInterface(abc.ABC):
@@ -33,6 +33,9 @@ class SyncServiceInterface(abc.ABC):
         self.config = self.parse_configuration(configuration)
         self.max_depth = self.config.depth(type(self).max_depth)
         self.problems: list = []
+        #: Parts of the remote tree that could not be read (path below the service -> reason):
+        #: their stored nodes are kept unverified instead of looking deleted.
+        self.unread: Dict[Path, str] = {}
 
     @classmethod
     def parse_configuration(cls, configuration: Optional[Mapping]) -> SyncConfig:
@@ -55,6 +58,11 @@ class SyncServiceInterface(abc.ABC):
     def new_tree(self) -> RemoteTree:
         return RemoteTree(self.max_depth, self.config.max_nodes)
 
+    def not_read(self, path: Path, reason: str) -> None:
+        """Record that what lies below ``path`` could not be read this time (also a problem)."""
+        self.problems.append(reason)
+        self.unread.setdefault(tuple(path), reason)
+
     def service_tree(self, children: dict) -> dict:
         """Wrap the service's children under its main node, the shape every sync type returns."""
         return {self.service_name: {"children": children, "resource_type": "service",
@@ -62,14 +70,23 @@ class SyncServiceInterface(abc.ABC):
 
     def get_resources(self, pause_gc: bool = False) -> dict:
         """The remote tree ``{service_name: {"children": {...}, ...}}``; raises
-        :class:`~magpie.sync.remote.http.RemoteError` when the service cannot be read.
+        :class:`~magpie.sync.remote.http.RemoteError` when the service cannot be read, or when
+        a part of it cannot and the configuration says ``fail_on_partial``. Nodes below which
+        something could not be read carry :data:`~magpie.sync.tree.UNVERIFIED`.
 
         The collector is paused around building the tree only (see :mod:`magpie.gc_pause`), or
         for the whole crawl with ``pause_gc``: a process that does nothing but sync (the cron
         command) saves the collector's passes over the growing tree between documents, a fifth
         of a million-node sync; a web process must not, its request threads share the pause."""
         with self.http_client() as http, (gc_paused() if pause_gc else contextlib.nullcontext()):
-            return self.service_tree(self.get_children(http))
+            tree = self.service_tree(self.get_children(http))
+        if self.unread and self.config.fail_on_partial:
+            raise RemoteError(self.url, f"{len(self.unread)} part(s) of the remote tree could not be read "
+                                        f"(fail_on_partial): {next(iter(self.unread.values()))}")
+        main = tree[self.service_name]
+        for path, reason in self.unread.items():
+            mark_unverified(main, path, reason)
+        return tree
 
     @abc.abstractmethod
     def get_children(self, http: HttpClient) -> dict:

@@ -2,15 +2,20 @@
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.remote.http import HttpClient, RemoteError, Unavailable, json_type
 from magpie.sync.types.base import SyncServiceInterface
 
 
-def _as_list(value) -> list:
-    """GeoServer writes an empty collection as ``""`` and a single member as an object."""
-    if value in (None, ""):
+def _as_list(value, url: str, field: str) -> list:
+    """GeoServer writes an empty collection as ``""`` and a single member as an object; anything
+    else that is not a list is an error naming the field (an empty tree would delete everything)."""
+    if value == "":
         return []
-    return value if isinstance(value, list) else [value]
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        raise RemoteError(url, f"{field} must be an array, an object or \"\", got {json_type(value)}")
+    return value
 
 
 class SyncGeoserverAPI(SyncServiceInterface):
@@ -24,12 +29,16 @@ class SyncGeoserverAPI(SyncServiceInterface):
         if not isinstance(document, dict) or outer not in document:
             raise RemoteError(final_url, f"expected a JSON object with {outer!r}")
         container = document[outer]
-        members = _as_list(container.get(inner) if isinstance(container, dict) else container)
+        if isinstance(container, dict):
+            members = _as_list(container.get(inner, ""), final_url, f"{outer}.{inner}")
+        else:
+            members = _as_list(container, final_url, outer)
         names = []
-        for member in members:
+        for index, member in enumerate(members):
             name = member.get("name") if isinstance(member, dict) else None
             if not isinstance(name, str) or not name:
-                raise RemoteError(final_url, f"{inner} without a name: {member!r}"[:300])
+                raise RemoteError(final_url, f"{outer}.{inner}[{index}].name must be a non-empty string, "
+                                             f"got {json_type(name)}")
             names.append(name)
         return names
 
@@ -43,7 +52,12 @@ class SyncGeoserverAPI(SyncServiceInterface):
             tree.add((workspace,), "workspace")
 
         def layers_of(workspace: str) -> list:
-            return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers", "layers", "layer")
+            try:
+                return self._members(http, f"{base}/workspaces/{quote(workspace, safe='')}/layers",
+                                     "layers", "layer")
+            except Unavailable as exc:  # this workspace's layers are kept, unverified (a bad document fails)
+                self.not_read((workspace,), f"layers of workspace {workspace!r} not read: {exc}")
+                return []
 
         with ThreadPoolExecutor(max_workers=max(http.limits.pool_size, 1), thread_name_prefix="geoserver") as pool:
             for workspace, layers in zip(workspaces, pool.map(layers_of, workspaces)):

@@ -68,6 +68,10 @@ class SyncTypeRegistry(Mapping):
         """Add a sync type at run time (tests, embedding applications)."""
         self._types[cls.sync_type] = cls
 
+    def unregister(self, name: str) -> None:
+        """Remove a sync type added with :meth:`register`."""
+        self._types.pop(name, None)
+
 
 SYNC_SERVICES_TYPES = SyncTypeRegistry()
 

@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 from urllib.parse import urldefrag, urljoin
 
 from magpie.models import NAME_LENGTH
-from magpie.sync.remote.http import HttpClient, RemoteError
+from magpie.sync.remote.http import HttpClient, RemoteError, json_type
 from magpie.sync.types.base import SyncServiceInterface
 
 Entry = Tuple[str, str]  # (collection id, title)
@@ -27,11 +27,16 @@ def page_collections(document: object, url: str) -> List[Entry]:
     :class:`RemoteError` when the page is not such a document."""
     if not isinstance(document, dict) or not isinstance(document.get("collections"), list):
         raise RemoteError(url, "expected a STAC JSON object with a 'collections' list")
+    links = document.get("links")
+    if links is not None and not isinstance(links, list):
+        raise RemoteError(url, f"links must be an array, got {json_type(links)}")
     entries = []
-    for collection in document["collections"]:
-        identifier = collection.get("id") if isinstance(collection, dict) else None
+    for index, collection in enumerate(document["collections"]):
+        if not isinstance(collection, dict):
+            raise RemoteError(url, f"collections[{index}] must be an object, got {json_type(collection)}")
+        identifier = collection.get("id")
         if not isinstance(identifier, str) or not identifier.strip():
-            raise RemoteError(url, f"collection without an id: {collection!r}"[:300])
+            raise RemoteError(url, f"collections[{index}].id must be a non-empty string, got {json_type(identifier)}")
         title = collection.get("title")
         entries.append((identifier.strip(), " ".join(title.split()) if isinstance(title, str) else ""))
     return entries
@@ -55,13 +60,15 @@ def matched_count(document: dict) -> Optional[int]:
 
 
 def list_collections(http: HttpClient, start_url: str, problems: List[str],
-                     max_pages: int) -> List[Entry]:
+                     max_pages: int, partial: Optional[List[str]] = None) -> List[Entry]:
     """Every collection listed from ``start_url`` on, following ``rel=next`` links.
 
     Anything that makes the listing untrustworthy raises :class:`RemoteError` naming the page;
     a next link that is not followed (another origin, POST paging, a loop) is appended to
-    ``problems``.
+    ``problems``, and to ``partial`` when it leaves collections unlisted (all but a loop), as is a
+    server that reports more collections than were listed.
     """
+    partial = [] if partial is None else partial
     entries: List[Entry] = []
     seen = set()
     url: Optional[str] = urldefrag(start_url)[0]
@@ -84,8 +91,10 @@ def list_collections(http: HttpClient, start_url: str, problems: List[str],
         href = link["href"]
         if (link.get("method") or "GET").upper() != "GET":
             problems.append(f"next page of {final_url} needs {link['method']} paging, not followed: {href}")
+            partial.append(problems[-1])
         elif not http.is_allowed(href):
             problems.append(f"skipped next page outside the service's origin: {href}")
+            partial.append(problems[-1])
         elif href in seen:
             problems.append(f"next page of {final_url} loops back to {href}, already read")
         else:
@@ -94,6 +103,7 @@ def list_collections(http: HttpClient, start_url: str, problems: List[str],
     listed = len({identifier for identifier, _ in entries})
     if matched is not None and matched > listed:
         problems.append(f"{start_url}: the server reports {matched} collections, {listed} were listed")
+        partial.append(problems[-1])
     return entries
 
 
@@ -105,8 +115,11 @@ class SyncSTAC(SyncServiceInterface):
     max_depth = 1
 
     def get_children(self, http: HttpClient) -> dict:
+        partial: List[str] = []
         entries = list_collections(http, collections_url(self.url), self.problems,
-                                   max_pages=self.config.max_pages)
+                                   max_pages=self.config.max_pages, partial=partial)
+        if partial:  # the collections not listed are kept, unverified
+            self.unread.setdefault((), partial[0])
         tree = self.new_tree()
         for identifier, title in entries:
             if len(identifier) > NAME_LENGTH:

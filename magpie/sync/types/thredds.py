@@ -15,100 +15,25 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from magpie.gc_pause import gc_paused
-from magpie.sync.remote.http import BudgetExceeded, HttpClient, RemoteError
-from magpie.sync.tree import Path, RemoteTree
-from magpie.sync.remote.safe_xml import parse_with_handlers
+from magpie.sync.remote.http import BudgetExceeded, HttpClient, RemoteError, origin_of
+from magpie.sync.tree import NodeLimitExceeded, Path, RemoteTree
 from magpie.sync.types.base import SyncServiceInterface
+from magpie.sync.types.thredds_catalog import Bases, CatalogContent, parse_catalog, xml_twin
+
+__all__ = ["ACCESS_PREFIXES", "CatalogContent", "SyncThredds", "ThreddsCrawler", "parse_catalog", "xml_twin"]
 
 LOGGER = logging.getLogger(__name__)
-
-THREDDS_NAMESPACES = (
-    "http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0",
-    "http://www.unidata.ucar.edu/thredds",  # InvCatalog 0.6
-)
-XLINK = "{http://www.w3.org/1999/xlink}"
 
 #: First path segment that says how a THREDDS URL is served; not part of resource names.
 ACCESS_PREFIXES = frozenset({
     "catalog", "fileServer", "dodsC", "dap4", "ncss", "ncssGrid", "ncssPoint", "wms", "wcs",
     "iso", "ncml", "uddc", "remoteCatalogService", "cdmremote", "cdmrfeature", "godiva2",
-    "opendap",
+    "opendap", "hyrax",  # Hyrax serves DAP below /opendap/hyrax/, its catalogs below /opendap/
 })
 CATALOG_FILE_NAMES = frozenset({"catalog.xml", "catalog.html"})
-
-
-@dataclass
-class CatalogContent:
-    """What one catalog says: files by urlPath, and references to other catalogs."""
-
-    files: List[Tuple[str, str]] = field(default_factory=list)  # (urlPath, title)
-    refs: List[Tuple[str, str]] = field(default_factory=list)  # (absolute URL, title)
-    scans: List[Tuple[str, str]] = field(default_factory=list)  # (datasetScan path, title)
-
-
-def xml_twin(url: str) -> str:
-    """``.../catalog.html`` -> ``.../catalog.xml``: the HTML page of a catalog has an XML twin."""
-    url, _ = urldefrag(url)
-    path_end = url.split("?", 1)[0]
-    if path_end.endswith(".html"):
-        return url[: len(path_end) - len(".html")] + ".xml" + url[len(path_end):]
-    return url
-
-
-def _tags(local: str) -> frozenset:
-    """The names expat gives ``local`` in each THREDDS namespace, and without one."""
-    return frozenset([f"{namespace}}}{local}" for namespace in THREDDS_NAMESPACES] + [local])
-
-
-_CATALOG_TAGS = _tags("catalog")
-_DATASET_TAGS, _ACCESS_TAGS = _tags("dataset"), _tags("access")
-_CATALOG_REF_TAGS, _DATASET_SCAN_TAGS = _tags("catalogRef"), _tags("datasetScan")
-_XLINK_HREF, _XLINK_TITLE = XLINK[1:] + "href", XLINK[1:] + "title"
-
-
-def parse_catalog(chunks, url: str) -> CatalogContent:
-    """Read one catalog body. ``url`` is the address after redirects: relative hrefs resolve
-    against it. Raises :class:`RemoteError` for anything that is not a THREDDS catalog.
-
-    Streams with expat callbacks and keeps only what it extracts, so a catalog of any size costs
-    the memory of its datasets' names.
-    """
-    content = CatalogContent()
-    files = content.files
-    datasets: List[list] = []  # open <dataset> elements: [title, urlPath]
-    root = []
-
-    def start(tag: str, attributes: Dict[str, str]) -> None:
-        if tag in _DATASET_TAGS:
-            datasets.append([attributes.get("name", ""), attributes.get("urlPath")])
-        elif not root:
-            root.append(tag)
-            if tag not in _CATALOG_TAGS:
-                raise RemoteError(url, f"not a THREDDS catalog (root element {tag!r})")
-        elif tag in _ACCESS_TAGS:
-            if datasets and not datasets[-1][1]:
-                datasets[-1][1] = attributes.get("urlPath")
-        elif tag in _CATALOG_REF_TAGS:
-            href = attributes.get(_XLINK_HREF) or attributes.get("href")
-            if href:
-                title = attributes.get(_XLINK_TITLE) or attributes.get("name") or ""
-                content.refs.append((xml_twin(urljoin(url, href.strip())), title))
-        elif tag in _DATASET_SCAN_TAGS and attributes.get("path"):
-            content.scans.append((attributes["path"], attributes.get("name", "")))
-
-    def end(tag: str) -> None:
-        if tag in _DATASET_TAGS:
-            title, url_path = datasets.pop()
-            if url_path:
-                files.append((url_path, title))
-
-    parse_with_handlers(chunks, url, start, end)
-    if not root:
-        raise RemoteError(url, "empty document")
-    return content
 
 
 @dataclass
@@ -121,6 +46,8 @@ class ThreddsCrawler:
     max_nodes: int = 1_000_000
     pool_size: int = 8
     problems: List[str] = field(default_factory=list)
+    #: Catalogs that could not be read: the names of the directory each stands for -> why.
+    unread: Dict[Path, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.base_path = urlsplit(self.base_url).path.rstrip("/") + "/"
@@ -158,27 +85,50 @@ class ThreddsCrawler:
         if content_type.split(";")[0].strip().lower() == "text/html":
             list(chunks)  # drain so the connection returns to the pool
             raise RemoteError(final_url, "expected a THREDDS XML catalog, got an HTML page")
-        return final_url, parse_catalog(chunks, final_url)
+        try:
+            return final_url, parse_catalog(chunks, final_url, self.max_nodes)
+        finally:
+            chunks.close()  # stopped early: the connection is closed, not read to its end
+
+    def names_of_bases(self, bases: Bases, catalog_url: str) -> Optional[Path]:
+        """The names a service base stands for (``/thredds/dodsC/`` -> ``()``,
+        ``/opendap/hyrax/`` -> ``()``): the first base of ``bases`` inside the service, else None."""
+        for base in bases:
+            names = self.names_for_url(urljoin(catalog_url, base)) if base else None
+            if names is not None:
+                return names
+        return None
 
     @gc_paused()  # around building the tree only, never across a network wait
-    def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]]) -> None:
+    def _add_content(self, tree: RemoteTree, content: CatalogContent, pending: List[Tuple[str, Path]],
+                     catalog_url: str) -> None:
         # The datasets of a catalog mostly share one directory: group them by it, so the names of
         # a directory are worked out once and its files go into the tree in one call.
-        by_parent: Dict[str, List[Tuple[str, str]]] = {}
-        general: List[Tuple[str, str]] = []  # root-relative, escaped or odd paths
-        for url_path, title in content.files:
+        by_parent: Dict[Tuple[Path, str], List[Tuple[str, str]]] = {}
+        general: List[Tuple[Optional[Path], str, str]] = []  # root-relative, escaped or odd paths
+        base_names: Dict[Bases, Optional[Path]] = {}
+        for url_path, title, bases in content.files:
+            if bases in base_names:
+                prefix = base_names[bases]
+            else:
+                prefix = base_names[bases] = self.names_of_bases(bases, catalog_url) if bases else None
             parent, _, name = url_path.rpartition("/")
-            if not name or url_path[0] == "/" or "%" in url_path or "?" in url_path:
-                general.append((url_path, title))
+            if not name or (url_path[0] == "/" and prefix is None) or "%" in url_path or "?" in url_path:
+                general.append((prefix, url_path, title))
                 continue
-            siblings = by_parent.get(parent)
+            siblings = by_parent.get((prefix or (), parent))
             if siblings is None:
-                siblings = by_parent[parent] = []
+                siblings = by_parent[(prefix or (), parent)] = []
             siblings.append((name, title))
-        for parent, siblings in by_parent.items():
-            tree.add_children(self.names_for_url_path(parent), siblings, "file")
-        for url_path, title in general:
-            names = self.names_for_path(url_path) if url_path.startswith("/") else self.names_for_url_path(url_path)
+        for (prefix, parent), siblings in by_parent.items():
+            tree.add_children(prefix + self.names_for_url_path(parent), siblings, "file")
+        for prefix, url_path, title in general:
+            if prefix is not None:  # the urlPath follows its service's base, even with a leading '/'
+                names = prefix + self.names_for_url_path(url_path)
+            elif url_path.startswith("/"):
+                names = self.names_for_path(url_path)
+            else:
+                names = self.names_for_url_path(url_path)
             if names:
                 tree.add(names, "file", title)
         for scan_path, title in content.scans:
@@ -190,28 +140,30 @@ class ThreddsCrawler:
                 self.problems.append(f"skipped catalogRef outside the service's origin: {ref_url}")
                 continue
             names = self.names_for_url(ref_url)
-            if names is None:
+            if names is None and origin_of(ref_url) == origin_of(self.base_url):
                 self.problems.append(f"skipped catalogRef outside the service path {self.base_path}: {ref_url}")
                 continue
             if names:
                 tree.add(names, "directory", title)
-            pending.append((ref_url, names))
+            # A catalog on another allowed origin is read whatever its path; its datasets are
+            # named by their own URLs, and it stands for no directory of its own.
+            pending.append((ref_url, names or ()))
 
     def crawl(self, start_url: str) -> Tuple[dict, int]:
         """Crawl from ``start_url``: (children of the service node, catalogs read). Only a failure
         of the start catalog raises; a child catalog that fails keeps its node and is reported in
-        :attr:`problems`."""
+        :attr:`problems` and :attr:`unread` (what it held is kept, unverified)."""
         tree = RemoteTree(self.max_depth, self.max_nodes)
         start_url = xml_twin(start_url)
         seen = {start_url}
         final_url, content = self._fetch(start_url)
         seen.add(final_url)
         pending: List[Tuple[str, Path]] = []
-        self._add_content(tree, content, pending)
+        self._add_content(tree, content, pending, final_url)
         catalogs = 1
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=max(self.pool_size, 1), thread_name_prefix="thredds") as pool:
-            running: Dict[Future, str] = {}
+            running: Dict[Future, Tuple[str, Path]] = {}
             try:
                 while pending or running:
                     while pending:
@@ -221,24 +173,26 @@ class ThreddsCrawler:
                         seen.add(ref_url)
                         if self.max_depth is not None and len(names) >= self.max_depth:
                             continue  # its content would lie deeper than the sync looks
-                        running[pool.submit(self._fetch, ref_url)] = ref_url
+                        running[pool.submit(self._fetch, ref_url)] = ref_url, names
                     if not running:
                         break
                     done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                     if self.http.progress is not None:
                         self.http.progress.crawling(len(pending) + len(running) - len(done), tree.count)
                     for future in done:
-                        ref_url = running.pop(future)
+                        ref_url, names = running.pop(future)
                         try:
                             final_url, content = future.result()
-                        except BudgetExceeded:  # the whole sync's budget, not this catalog's
+                        except (BudgetExceeded, NodeLimitExceeded):  # the whole sync's limits
                             raise
                         except RemoteError as exc:
-                            self.problems.append(f"child catalog not read: {exc}")
+                            reason = f"child catalog not read: {exc}"
+                            self.problems.append(reason)
+                            self.unread.setdefault(names, reason)
                             continue
                         catalogs += 1
                         seen.add(final_url)
-                        self._add_content(tree, content, pending)
+                        self._add_content(tree, content, pending, final_url)
             except BaseException:
                 for future in running:
                     future.cancel()
@@ -261,6 +215,9 @@ class SyncThredds(SyncServiceInterface):
         start = urljoin(base, self.config.start_catalog)
         crawler = ThreddsCrawler(http=http, base_url=base, max_depth=self.max_depth,
                                  max_nodes=self.config.max_nodes, pool_size=self.config.pool_size)
-        children, _ = crawler.crawl(start)
-        self.problems.extend(crawler.problems)
+        try:
+            children, _ = crawler.crawl(start)
+        finally:
+            self.problems.extend(crawler.problems)
+            self.unread.update(crawler.unread)
         return children

@@ -12,12 +12,13 @@
   var MAX_MATCHES = 1000;
   var CLEAN_BATCH = 10000; // maxItems of the clean request in the OpenAPI document
   var PREVIEW_LIMIT = 1000; // paths a dry run lists, each of added and removed (PREVIEW_LIMIT of sync_resources)
-  var BADGE_ORDER = ["matches", "remote", "gone", "deeper", "unsynced", "local"];
+  var BADGE_ORDER = ["matches", "remote", "gone", "deeper", "unverified", "unsynced", "local"];
   var BADGE_LABELS = {
     matches: "matches remote",
     remote: "only remote",
     gone: "gone remotely",
     deeper: "deeper than the sync looked",
+    unverified: "not verified",
     unsynced: "not synced yet",
     local: "local"
   };
@@ -99,6 +100,7 @@
     this.remoteId = data.remote_id === undefined ? null : data.remote_id;
     this.matches = data.matches_remote;
     this.beyond = !!data.beyond_max_depth;
+    this.unverified = data.unverified || null;  // {reason, last_seen}: the last sync could not read it
     this.type = data.resource_type;
     this.display = data.resource_display_name;
     this.parent = parent;
@@ -140,6 +142,9 @@
   function badgeOf(node, mode, synced) {
     if (mode === "local") {
       return "local";
+    }
+    if (node.unverified) {
+      return "unverified";
     }
     if (node.id === null) {
       return "remote";
@@ -540,6 +545,9 @@
     row.appendChild(type);
     var badge = el("span", "badge badge-" + node.badge, BADGE_LABELS[node.badge]);
     badge.id = prefix + "-badge";
+    if (node.badge === "unverified") {
+      badge.title = node.unverified.reason + (node.unverified.last_seen ? " (last seen " + node.unverified.last_seen + ")" : "");
+    }
     row.appendChild(badge);
     var labelledBy = [label.id, type.id, badge.id];
     if (node.goneBelow || node.remoteBelow) {
@@ -885,6 +893,10 @@
     error.hidden = !sync.last_error;
     document.getElementById("sync-error-text").textContent = sync.last_error || "";
     setTime(document.getElementById("last-attempt"), sync.last_attempt);
+    var partial = document.getElementById("sync-partial");
+    partial.hidden = !sync.partial;
+    document.getElementById("sync-partial-count").textContent = number(sync.unverified || 0);
+    document.getElementById("sync-partial-reasons").textContent = (sync.partial_reasons || []).join("; ");
     var warning = document.getElementById("sync-warning");
     warning.hidden = !(this.syncable && sync.out_of_sync);
     warning.querySelector('[data-when="never"]').hidden = !!sync.last_sync;
@@ -1122,7 +1134,7 @@
     button.disabled = true;
     button.textContent = "Adding…";
     this.say("running", "Adding " + path + " to the local tree…");
-    this.call("POST", this.urls.adopt, {remote_id: node.remoteId}).then(function (answer) {
+    this.call("POST", this.urls.adopt, {remote_id: node.remoteId, path: node.names().slice(1)}).then(function (answer) {
       if (!answer.ok) {
         page.sayProblem("Adding " + path + " failed", answer);
         button.disabled = false;

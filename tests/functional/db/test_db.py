@@ -119,3 +119,37 @@ def test_database_refuses_duplicate_service_names_and_sibling_names(session, tm,
         session.flush()
         session.add(models.Directory(resource_name="d", parent_id=session.execute(
             sa.select(models.Service.resource_id).where(models.Service.resource_name == "other")).scalar()))
+
+
+def test_migrating_sqlite_to_autoincrement_ids_keeps_the_stored_trees(tmp_path):
+    from alembic import command
+
+    from magpie.db.migrations import migrate_config_for
+
+    settings = {"sqlalchemy.url": f"sqlite:///{tmp_path / 'old.sqlite'}"}
+    engine = db.get_engine(settings)
+    with engine.begin() as connection:
+        config = migrate_config_for(settings, connection)
+        command.upgrade(config, "0005")
+        connection.exec_driver_sql("INSERT INTO resources (resource_id, resource_name, resource_type, ordering) "
+                                   "VALUES (1, 'svc', 'service', 0)")
+        connection.exec_driver_sql("INSERT INTO services (resource_id, type, url) VALUES (1, 'thredds', 'http://x')")
+        connection.exec_driver_sql(
+            "INSERT INTO remote_resources (resource_id, service_id, parent_id, ordering, resource_name, resource_type)"
+            " VALUES (5, 1, NULL, 0, 'svc', 'service'), (6, 1, 5, 0, 'a', 'directory'), (9, 1, 6, 0, 'f', 'file')")
+        connection.exec_driver_sql("INSERT INTO remote_resources_sync_info (service_id, remote_resource_id) "
+                                   "VALUES (1, 5)")
+    db.migrate(settings)
+    with engine.begin() as connection:
+        rows = connection.exec_driver_sql("SELECT resource_id, parent_id, resource_name FROM remote_resources "
+                                          "ORDER BY resource_id").all()
+        assert [tuple(row) for row in rows] == [(5, None, "svc"), (6, 5, "a"), (9, 6, "f")]
+        assert connection.exec_driver_sql("SELECT remote_resource_id FROM remote_resources_sync_info").scalar() == 5
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        connection.exec_driver_sql("DELETE FROM remote_resources WHERE resource_id = 9")
+        ids = list(db.allocate_ids(sa.orm.Session(bind=connection), models.RemoteResource.__table__, 1))
+        assert ids == [10]  # not 9 again
+        # The cascades still hold on the rebuilt table.
+        connection.exec_driver_sql("DELETE FROM remote_resources WHERE resource_id = 5")
+        assert connection.exec_driver_sql("SELECT count(*) FROM remote_resources").scalar() == 0
+    db.dispose_engine(settings["sqlalchemy.url"])

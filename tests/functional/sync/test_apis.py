@@ -64,7 +64,11 @@ def test_geoserver_invalid_json_names_the_url(session, tm, geoserver, add_servic
 
 @pytest.mark.parametrize("document, match", [
     ({"other": 1}, "expected a JSON object with 'workspaces'"),
-    ({"workspaces": {"workspace": [{"href": "no name"}]}}, "workspace without a name"),
+    ({"workspaces": {"workspace": [{"href": "no name"}]}},
+     r"workspaces.workspace\[0\].name must be a non-empty string, got null"),
+    # Not an empty tree: that would make every stored workspace look deleted.
+    ({"workspaces": None}, r"workspaces must be an array, an object or \"\", got null"),
+    ({"workspaces": {"workspace": 5}}, r"workspaces.workspace must be an array, an object or \"\", got number"),
 ])
 def test_geoserver_unexpected_documents(session, tm, remote, add_service, document, match):
     remote.add("/rest/workspaces", json.dumps(document), content_type=JSON)
@@ -87,8 +91,12 @@ def test_project_api_routes_by_id_with_project_names(session, tm, remote, add_se
 
 
 @pytest.mark.parametrize("body, match", [
-    (json.dumps({"projects": []}), "expected a JSON list of projects"),
-    (json.dumps([{"name": "no id"}]), "project without an id"),
+    (json.dumps({"projects": []}), "expected a JSON array of projects, got object"),
+    (json.dumps([{"id": {"x": 1}}]), r"\[0\].id must be a non-empty string or an integer, got object"),
+    (json.dumps([{"id": True}]), r"\[0\].id must be a non-empty string or an integer, got boolean"),
+    (json.dumps([{"id": 1, "name": ["x"]}]), r"\[0\].name must be a string, got array"),
+    (json.dumps([5]), r"\[0\] must be an object, got number"),
+    (json.dumps([{"name": "no id"}]), r"\[0\].id must be a non-empty string or an integer, got null"),
     ("<html>", "expected JSON"),
 ])
 def test_project_api_bad_documents(session, tm, remote, add_service, body, match):

@@ -182,8 +182,10 @@ def test_server_reporting_more_collections_than_listed_is_reported(session, tm, 
     (b'{"type": "Catalog", "id": "landing", "links": []}', "with a 'collections' list"),
     (b'[{"id": "a"}]', "with a 'collections' list"),
     (b'{"collections": {"id": "a"}}', "with a 'collections' list"),
-    (b'{"collections": [{"title": "no id"}]}', "collection without an id"),
-    (b'{"collections": [{"id": 7}]}', "collection without an id"),
+    (b'{"collections": [{"title": "no id"}]}', r"collections\[0\].id must be a non-empty string, got null"),
+    (b'{"collections": [{"id": 7}]}', r"collections\[0\].id must be a non-empty string, got number"),
+    (b'{"collections": [{"id": "a"}], "links": 5}', "links must be an array, got number"),
+    (b'{"collections": ["a"]}', r"collections\[0\] must be an object, got string"),
 ])
 def test_bad_bodies_fail_naming_the_url_and_write_nothing(session, tm, remote, add_service, body, match):
     remote.add("/stac/collections", body, content_type="application/json")

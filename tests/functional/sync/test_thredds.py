@@ -282,8 +282,9 @@ def test_create_main_resource_keeps_its_id_and_follows_a_rename(session, tm, add
     with tm:
         main_id = _create_main_resource(service_id, session)
     with tm:
-        assert stored_tree(session, service_id) == {"before": {"id": main_id, "resource_type": "service",
-                                                               "resource_display_name": "before", "children": {}}}
+        assert stored_tree(session, service_id) == {"before": {
+            "id": main_id, "remote_id": main_id, "resource_type": "service", "resource_display_name": "before",
+            "children": {}}}
         session.get(models.Service, service_id).resource_name = "after"
         session.flush()
         assert _create_main_resource(service_id, session) == main_id

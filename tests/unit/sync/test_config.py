@@ -70,6 +70,6 @@ def test_the_schema_lists_every_field_with_its_bounds():
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == {field.name for field in FIELDS}
     assert schema["properties"]["timeout"]["exclusiveMinimum"] is True
-    assert schema["properties"]["max_depth"] == {"type": "integer", "minimum": 0, "maximum": 1000, "nullable": True,
+    assert schema["properties"]["max_depth"] == {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True,
                                                  "description": FIELDS[0].description}
     assert "(sync type thredds)" in schema["properties"]["start_catalog"]["description"]

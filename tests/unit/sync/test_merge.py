@@ -74,8 +74,8 @@ class TestMergeResources:
         assert kept["children"]["f"]["remote_id"] == 12 and kept["children"]["f"]["matches_remote"]
         new = kept["children"]["new"]
         assert new == {"id": None, "remote_id": 13, "matches_remote": True, "beyond_max_depth": False,
-                       "resource_type": "file", "resource_display_name": "New", "permission_names": [],
-                       "children": {}}
+                       "unverified": None, "resource_type": "file", "resource_display_name": "New",
+                       "permission_names": [], "permissions": [], "children": {}}
         gone = svc["children"]["gone"]
         assert (gone["id"], gone["remote_id"], gone["matches_remote"]) == (4, None, False)
         assert svc["children"]["other"]["children"]["deep"]["remote_id"] == 15
@@ -112,3 +112,18 @@ class TestMergeResources:
             _merge_resources({"svc": {"id": 1}}, {})
         with pytest.raises(ValueError, match="remote"):
             _merge_resources({}, {"svc": {"id": 1, "children": None}})
+
+
+class TestMagpieShapes:
+    def test_a_magpie_shaped_remote_tree_gives_its_remote_ids(self):
+        # Magpie's _format_resource_tree names the RemoteResource id ``remote_id``, with no ``id``.
+        resources_remote = {"svc": {"remote_id": 10, "resource_type": "service", "resource_display_name": "svc",
+                                    "children": {"a": {"remote_id": 11, "resource_type": "directory",
+                                                       "resource_display_name": "a", "children": {}},
+                                                 "b": {"remote_id": 12, "resource_type": "directory",
+                                                       "resource_display_name": "b", "children": {}}}}}
+        merged = _merge_resources({"svc": local(1, {"a": local(2)}, rtype="service")}, resources_remote)
+        assert merged["svc"]["remote_id"] == 10
+        assert merged["svc"]["children"]["a"]["remote_id"] == 11
+        only_remote = merged["svc"]["children"]["b"]
+        assert (only_remote["remote_id"], only_remote["permissions"], only_remote["permission_names"]) == (12, [], [])
