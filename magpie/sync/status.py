@@ -55,7 +55,9 @@ def record_run(session: Session, service: models.Service, started: datetime.date
     keep = _history_size(service)
     newest = (sa.select(_RUNS.c.id).where(_RUNS.c.service_id == service.resource_id)
               .order_by(_RUNS.c.started.desc(), _RUNS.c.id.desc()).limit(keep))
-    session.execute(_RUNS.delete().where(_RUNS.c.service_id == service.resource_id,
+    # Runs not finished (background jobs queued or running) and the one just finished stay.
+    session.execute(_RUNS.delete().where(_RUNS.c.service_id == service.resource_id, _RUNS.c.finished.is_not(None),
+                                         _RUNS.c.id != (run.id if run is not None else -1),
                                          _RUNS.c.id.not_in(newest.scalar_subquery())))
 
 

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from magpie import db, jobs, models
 from tests.functional.jobs.conftest import CHILDREN, wait_until
+from tests.support.thredds_catalogs import catalog_xml
 
 FINAL = {"succeeded", "partial", "failed", "cancelled", "interrupted"}
 
@@ -139,3 +140,14 @@ def test_a_new_in_process_runner_marks_the_runs_of_the_previous_one_interrupted(
             dry_run=False, cancel_requested=False).returning(runs_table.c.id)).scalar_one()
     jobs.engine_for({**settings, "magpie.jobs.engine": "threads"}).close()
     assert run_of(api, {"id": run_id, "service_id": slow_thredds.service["resource_id"]})["status"] == "interrupted"
+
+
+def test_pruning_the_history_never_takes_a_job_s_own_run(api, runner, remote):
+    remote.add("/small/catalog.xml", catalog_xml(files=[("x.nc", "x.nc")]))
+    body = {"service_name": "small", "service_type": "thredds", "service_url": remote.url + "/small",
+            "service_sync_type": "thredds", "configuration": {"history_size": 0}}
+    service_id = api.post("/services", body, status=201).json["service"]["resource_id"]
+    done = finished(api, api.post(f"/services/{service_id}/sync", status=202).json["run"])
+    assert done["status"] == "succeeded"
+    tree = api.get(f"/services/{service_id}/resources?sync=true").json["resources"]
+    assert list(tree["small"]["children"]) == ["x.nc"]
