@@ -15,7 +15,7 @@ from magpie import models
 from magpie.errors import NotFoundError
 from magpie.resources import remote_rows
 from magpie.resources.remote_rows import RemoteRow
-from magpie.resources.slicing import MAX_MATCHES, badge_of, name_matches, shallow
+from magpie.resources.slicing import MAX_MATCHES, name_matches, shallow
 from magpie.resources.tree import get_service_tree, permission_names_of
 from magpie.sync.merge import sort_tree
 from magpie.sync.store import main_node_id
@@ -88,25 +88,11 @@ class PartialTree:
                 entries.append((child, local, remote.id if remote is not None else None, node_depth))
 
     def pair_local(self) -> Dict[int, Optional[RemoteRow]]:
-        """Every local resource id -> its remote twin (None when there is none), by level."""
-        if self._pairs is not None:
-            return self._pairs
-        main = self.main_id
-        pairs: Dict[int, Optional[RemoteRow]] = {self.local_root["id"]: None}
-        level = [(self.local_root, main)]
-        while level:
-            wanted = [(remote_id, name) for node, remote_id in level if remote_id is not None
-                      for name in node["children"]]
-            found = remote_rows.children_named(self.session, self.service_id, wanted)
-            below = []
-            for node, remote_id in level:
-                for name, child in node["children"].items():
-                    row = found.get((remote_id, name)) if remote_id is not None else None
-                    pairs[child["id"]] = row
-                    below.append((child, row.id if row is not None else None))
-            level = below
-        self._pairs = pairs
-        return pairs
+        """Local resource id -> its remote twin, for the local resources that have one."""
+        if self._pairs is None:
+            self._pairs = remote_rows.twins(self.session, self.service_id, self.main_id) \
+                if self.main_id is not None else {}
+        return self._pairs
 
     def local_walk(self):
         """(names below the service, chain of local nodes below it) of every local node."""
@@ -121,19 +107,20 @@ class PartialTree:
     # --- answers ------------------------------------------------------------------------------
 
     def counts(self) -> Dict[str, int]:
-        """Nodes below the service per badge, without reading the remote tree."""
-        pairs = self.pair_local()
-        counts = dict.fromkeys(("nodes", "matched", "remote_only", "gone", "not_checked"), 0)
-        paired = 0
-        for path, chain in self.local_walk():
-            row = pairs.get(chain[-1]["id"])
-            paired += row is not None
-            beyond = self.max_depth is not None and len(path) > self.max_depth
-            counts[badge_of({"id": 1, "matches_remote": row is not None or beyond, "beyond_max_depth": beyond})] += 1
+        """Nodes below the service per badge, from the local tree and two aggregate queries."""
+        within = beyond = 0
+        for path, _ in self.local_walk():
+            if self.max_depth is not None and len(path) > self.max_depth:
+                beyond += 1
+            else:
+                within += 1
+        paired = paired_within = 0
+        if self.main_id is not None:
+            paired, paired_within = remote_rows.twin_counts(self.session, self.service_id, self.main_id, self.max_depth)
         remote_total = remote_rows.count_nodes(self.session, self.service_id) - 1 if self.main_id is not None else 0
-        counts["remote_only"] = max(remote_total - paired, 0)
-        counts["nodes"] = sum(counts[key] for key in ("matched", "remote_only", "gone", "not_checked"))
-        return counts
+        counts = {"matched": paired_within, "remote_only": max(remote_total - paired, 0),
+                  "gone": within - paired_within, "not_checked": beyond}
+        return {"nodes": sum(counts.values()), **counts}
 
     def _chain_nodes(self, names: Sequence[str], remote_chain: Sequence[Optional[RemoteRow]]) -> List[dict]:
         """Merged nodes from the service down to ``names`` (below it), none with children yet."""
@@ -185,9 +172,19 @@ class PartialTree:
             return [], []
         for path, chain in self.local_walk():
             if chain[-1]["id"] == resource_id:
-                pairs = self.pair_local()
-                return list(path), [pairs.get(node["id"]) for node in chain]
+                return list(path), self._remote_chain(path)
         raise NotFoundError(f"service {self.service.resource_name!r} has no resource {resource_id}")
+
+    def _remote_chain(self, names: Sequence[str]) -> List[Optional[RemoteRow]]:
+        """The remote row at each step of ``names`` (below the service), one query per level."""
+        chain: List[Optional[RemoteRow]] = []
+        remote_id = self.main_id
+        for name in names:
+            row = remote_rows.children_named(self.session, self.service_id, [(remote_id, name)]).get(
+                (remote_id, name)) if remote_id is not None else None
+            chain.append(row)
+            remote_id = row.id if row is not None else None
+        return chain
 
     def filtered(self, q: str, limit: int = MAX_MATCHES) -> Tuple[dict, int]:
         """Nodes whose name or display name holds ``q`` (case ignored) with their ancestors, at

@@ -60,9 +60,10 @@ def children_named(session: Session, service_id: int,
                    pairs: Iterable[Tuple[int, str]]) -> Dict[Tuple[int, str], RemoteRow]:
     """The child named ``name`` of ``parent_id`` for each pair that has one."""
     found: Dict[Tuple[int, str], RemoteRow] = {}
-    for chunk in _chunks(sorted(set(pairs))):
-        key = sa.tuple_(_REMOTE.c.parent_id, _REMOTE.c.resource_name)
-        for row in _rows(session, (_REMOTE.c.service_id == service_id, key.in_(list(chunk)))):
+    for chunk in _chunks(sorted(set(pairs)), CHUNK // 2):
+        each = sa.or_(*(sa.and_(_REMOTE.c.parent_id == parent_id, _REMOTE.c.resource_name == name)
+                        for parent_id, name in chunk))  # an index lookup per pair, on both databases
+        for row in _rows(session, (_REMOTE.c.service_id == service_id, each)):
             found[(row.parent_id, row.name)] = row
     return found
 
@@ -98,6 +99,39 @@ def path_of(row: RemoteRow, known: Dict[int, RemoteRow], main_id: int) -> Option
         if row is None:
             return None
     return chain[::-1]
+
+
+def _twin_pairs(service_id: int, main_id: int):
+    """(local_id, remote_id, depth) of every local resource with a remote twin (the remote node
+    at the same path of names), the service at depth 0: a recursive query walking both trees
+    together through the index on ``(service_id, parent_id, resource_name)``."""
+    local = models.Resource.__table__
+    pairs = sa.select(sa.literal(service_id).label("local_id"), sa.literal(main_id).label("remote_id"),
+                      sa.literal(0).label("depth")).cte("pairs", recursive=True)
+    child, twin = local.alias("child"), _REMOTE.alias("twin")
+    return pairs.union_all(
+        sa.select(child.c.resource_id, twin.c.resource_id, pairs.c.depth + 1)
+        .select_from(pairs.join(child, child.c.parent_id == pairs.c.local_id)
+                     .join(twin, sa.and_(twin.c.service_id == service_id, twin.c.parent_id == pairs.c.remote_id,
+                                         twin.c.resource_name == child.c.resource_name))))
+
+
+def twins(session: Session, service_id: int, main_id: int) -> Dict[int, RemoteRow]:
+    """Local resource id -> its remote twin, for the resources below the service that have one."""
+    pairs = _twin_pairs(service_id, main_id)
+    rows = session.connection().execute(
+        sa.select(pairs.c.local_id, *_COLUMNS).join(_REMOTE, _REMOTE.c.resource_id == pairs.c.remote_id)
+        .where(pairs.c.local_id != service_id)).all()
+    return {row[0]: RemoteRow(*row[1:]) for row in rows}
+
+
+def twin_counts(session: Session, service_id: int, main_id: int, max_depth: Optional[int]) -> Tuple[int, int]:
+    """How many local resources below the service have a remote twin, and how many of them lie
+    within ``max_depth`` (all when None)."""
+    pairs = _twin_pairs(service_id, main_id)
+    within = sa.func.count() if max_depth is None else sa.func.sum(sa.case((pairs.c.depth <= max_depth, 1), else_=0))
+    total, inside = session.execute(sa.select(sa.func.count(), within).where(pairs.c.depth > 0)).one()
+    return total, int(inside or 0)
 
 
 def count_nodes(session: Session, service_id: int) -> int:

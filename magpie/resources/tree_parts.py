@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from magpie import models
 from magpie.errors import ConflictError, NotFoundError
+from magpie.permissions.listing import permissions_on_resources
 from magpie.resources import slicing
 from magpie.resources.actions import get_resource_tree
 from magpie.resources.partial_tree import PartialTree
@@ -49,7 +50,23 @@ def _merged_part(service, session, depth, parent, q, counts) -> dict:
     answer["sync"] = get_sync_status(service, session)
     if counts:
         answer["counts"] = view.counts()
+    _count_permissions_at_risk(session, answer["resources"])
     return answer
+
+
+def _count_permissions_at_risk(session: Session, tree: dict) -> None:
+    """``gone_permissions`` on every gone node of a part: the permissions (of anyone) a clean
+    would remove with it, so a page can warn before anyone asks for a clean."""
+    gone, stack = {}, list(tree.values())
+    while stack:
+        node = stack.pop()
+        if node["id"] is not None and not node["matches_remote"]:
+            gone[node["id"]] = node
+        stack.extend(node["children"].values())
+    for node in gone.values():
+        node["gone_permissions"] = 0
+    for permission in permissions_on_resources(session, gone):
+        gone[permission["resource_id"]]["gone_permissions"] += 1
 
 
 def _local_part(service, session, depth, parent, q, counts) -> dict:

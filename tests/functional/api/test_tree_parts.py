@@ -45,8 +45,16 @@ def world(session, tm, add_service):
     return service_id, ids
 
 
-def get(api, query, status=200):
-    return api.get("/services/thredds/resources", params=query, status=status).json
+def get(api, query, status=200, at_risk=False):
+    """The answer; without ``at_risk``, nodes without ``gone_permissions`` (which the full tree
+    does not carry) to compare them with slices of the full tree."""
+    answer = api.get("/services/thredds/resources", params=query, status=status).json
+    stack = list(answer.get("resources", {}).values())
+    while stack and not at_risk:
+        node = stack.pop()
+        node.pop("gone_permissions", None)
+        stack.extend(node["children"].values())
+    return answer
 
 
 def remote_ids(node, found=None):
@@ -149,6 +157,17 @@ def test_a_part_for_a_user_resolves_through_ancestors_left_out(api, world):
     cmip6 = get(api, {**query, "q": "pr.nc"})["resources"]["thredds"]["children"]["birdhouse"]["children"]["cmip6"]
     assert cmip6["children"]["pr.nc"]["effective"]["read"]["allowed"] is True
     assert cmip6["permissions"] == [] and cmip6["children"]["pr.nc"]["id"] is None
+
+
+def test_gone_nodes_say_how_many_permissions_a_clean_removes(api, world):
+    _, ids = world
+    api.post("/groups", {"group_name": "researchers"})
+    for name in ("read-allow-recursive", "write-deny-match"):
+        api.post(f"/groups/researchers/resources/{ids['old/a.nc']}/permissions", {"permission_name": name})
+    old = get(api, {"sync": "true", "parent": str(ids["old"])}, at_risk=True)["resources"]["thredds"]["children"]["birdhouse"]
+    assert old["children"]["old"]["gone_permissions"] == 0
+    assert old["children"]["old"]["children"]["a.nc"]["gone_permissions"] == 2
+    assert "gone_permissions" not in old
 
 
 def test_a_filter_shows_at_most_its_limit_and_counts_all(session, tm, world):
