@@ -25,6 +25,9 @@ ROUTES = {
     "ui.signout": "/ui/signout",
     "ui.services": "/ui/services",
     "ui.service": "/ui/services/{service}",
+    "ui.users": "/ui/users",
+    "ui.groups": "/ui/groups",
+    "ui.audit": "/ui/audit",
 }
 
 
@@ -64,3 +67,4 @@ def includeme(config) -> None:
     config.add_cache_buster(STATIC_SPEC, QueryStringConstantCacheBuster(_static_token()))
     config.add_subscriber(_security_headers, NewResponse)
     config.scan("magpie.ui.views")
+    config.scan("magpie.ui.account_views")

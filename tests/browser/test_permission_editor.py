@@ -1,6 +1,7 @@
-"""The administrator's flows in Chromium, combined in one test to keep the suite short: permissions
-on the merged tree (a local node, a remote-only one whose path is created, a deny on a child),
-effective access changing, and the clean of a gone node after reading which permissions go."""
+"""The administrator's flows in Chromium, combined in one test to keep the suite short: a user and a
+group created on their pages, the user added to the group; permissions on the merged tree (a local
+node, a remote-only one whose path is created, a deny on a child), effective access changing, the
+clean of a gone node after reading which permissions go; the audit page filtered."""
 import re
 
 import pytest
@@ -32,14 +33,37 @@ def test_permissions_on_the_merged_tree_and_clean(browser_page, live_app, remote
     birdhouse = live_app.create_resource(service_id, "birdhouse")
     testdata = live_app.create_resource(service_id, "testdata", "directory", birdhouse)
     old = live_app.create_resource(service_id, "old.nc", "file", birdhouse)
-    live_app.call("POST", "/users", 201, json={"user_name": "alice", "email": "alice@example.org",
-                                                "password": "alice-password-1"})
-    live_app.call("POST", "/groups", 201, json={"group_name": "researchers"})
-    for name in ("read-allow-recursive", "write-deny-match"):
-        live_app.call("POST", f"/groups/researchers/resources/{old}/permissions", 201, json={"permission_name": name})
     live_app.sync(service_id)
 
-    sign_in(page, path=f"/ui/services/{service_id}")
+    # A user and a group, created on their pages; the user joins the group from the group's page.
+    sign_in(page, path="/ui/users")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_label("Email", exact=True).fill("alice@example.org")
+    page.get_by_label("Password", exact=True).fill("alice-password-1")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.locator("#page-status")).to_have_text("User alice created.")
+    expect(page.locator('#users-table tr[data-user-name="alice"]')).to_contain_text("alice@example.org")
+    page.get_by_label("Filter users").fill("ALICE@")
+    expect(page.locator("#user-count")).to_have_text("1 of 2 users")
+    page.goto("/ui/groups")
+    page.get_by_label("Group name").fill("researchers")
+    page.get_by_label("Description", exact=True).fill("Read access to the archive")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.locator("#page-status")).to_have_text("Group researchers created.")
+    researchers = page.locator('#groups-table tr[data-group-name="researchers"]')
+    researchers.get_by_label("User to add to researchers").select_option("alice")
+    researchers.get_by_role("button", name="Add member").click()
+    expect(page.locator("#page-status")).to_have_text("alice added to researchers.")
+    expect(researchers.locator(".member-count")).to_have_text("1 member")
+    page.goto("/ui/users")
+    alice = page.locator('#users-table tr[data-user-name="alice"]')
+    expect(alice.locator('li[data-group-name="researchers"]')).to_have_count(1)
+    page.screenshot(path=str(screenshot_path("users-1280")), full_page=True)
+    assert live_app.call("GET", "/users/alice/groups")["group_names"] == ["researchers", "users"]
+    for name in ("read-allow-recursive", "write-deny-match"):
+        live_app.call("POST", f"/groups/researchers/resources/{old}/permissions", 201, json={"permission_name": name})
+
+    page.goto(f"/ui/services/{service_id}")
     wait_for_tree(page)
     expand(page, "thredds", "birdhouse")
     gone = node(page, "birdhouse", "old.nc")
@@ -111,3 +135,21 @@ def test_permissions_on_the_merged_tree_and_clean(browser_page, live_app, remote
     wait_for_tree(page, loads=5)
     expect(node(page, "birdhouse", "old.nc")).to_have_count(0)
     assert "old.nc" not in live_app.tree(service_id, merged=False)["thredds"]["children"]["birdhouse"]["children"]
+
+    # The audit page: newest first, filtered by user and by service.
+    page.goto("/ui/audit")
+    rows = page.locator("#audit-table tbody tr")
+    expect(rows.first).to_have_attribute("data-audit-action", "resource.clean")
+    page.get_by_label("User (about or by)").fill("alice")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#audit-status")).to_contain_text("Page 1:")
+    actions = [rows.nth(i).get_attribute("data-audit-action") for i in range(rows.count())]
+    assert actions[-1] == "user.create" and "membership.add" in actions and "permission.grant" in actions[:3]
+    assert all(row.inner_text().count("alice") for row in rows.all())
+    page.get_by_label("User (about or by)").fill("")
+    page.get_by_label("Service").select_option(label="thredds")
+    page.get_by_label("From (day, UTC)").fill("2000-01-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#audit-status")).to_contain_text("Page 1:")
+    expect(rows.first).to_have_attribute("data-audit-action", "resource.clean")
+    assert "user.create" not in [rows.nth(i).get_attribute("data-audit-action") for i in range(rows.count())]

@@ -1141,7 +1141,8 @@
   }
 
   /* What the tree page's other scripts share with this one. */
-  window.magpieUi = {el: el, number: number, tally: tally, problemOf: problemOf};
+  window.magpieUi = {el: el, number: number, tally: tally, problemOf: problemOf, callSignedIn: callSignedIn,
+    timeAgo: timeAgo};
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
