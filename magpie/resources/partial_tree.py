@@ -109,11 +109,14 @@ class PartialTree:
     def counts(self) -> Dict[str, int]:
         """Nodes below the service per badge, from the local tree and two aggregate queries."""
         within = beyond = 0
-        for path, _ in self.local_walk():
-            if self.max_depth is not None and len(path) > self.max_depth:
+        stack = [(child, 1) for child in self.local_root["children"].values()]
+        while stack:
+            node, depth = stack.pop()
+            if self.max_depth is not None and depth > self.max_depth:
                 beyond += 1
             else:
                 within += 1
+            stack.extend((child, depth + 1) for child in node["children"].values())
         paired = paired_within = 0
         if self.main_id is not None:
             paired, paired_within = remote_rows.twin_counts(self.session, self.service_id, self.main_id, self.max_depth)

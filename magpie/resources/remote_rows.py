@@ -146,12 +146,14 @@ def _like(needle: str) -> str:
 
 def search(session: Session, service_id: int, needle: str, limit: int) -> Tuple[int, List[RemoteRow]]:
     """How many nodes (the main one aside) hold ``needle`` in their name or display name, case
-    ignored, and the first ``limit`` of them by id."""
+    ignored, and ``limit`` of them."""
     pattern = _like(needle)
-    where = (_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None),
-             sa.or_(_REMOTE.c.resource_name.ilike(pattern, escape="\\"),
-                    _REMOTE.c.resource_display_name.ilike(pattern, escape="\\")))
+    # SQLite's LIKE ignores the case of ASCII letters already; its ILIKE would add lower() per row.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    like = [column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+            for column in (_REMOTE.c.resource_name, _REMOTE.c.resource_display_name)]
+    where = (_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), sa.or_(*like))
     total = session.execute(sa.select(sa.func.count()).select_from(_REMOTE).where(*where)).scalar_one()
-    rows = [RemoteRow(*row) for row in session.execute(
-        sa.select(*_COLUMNS).where(*where).order_by(_REMOTE.c.resource_id).limit(limit))]
+    # In the order the table is read, which stops at ``limit``: an ORDER BY would read every match.
+    rows = [RemoteRow(*row) for row in session.execute(sa.select(*_COLUMNS).where(*where).limit(limit))]
     return total, rows

@@ -88,7 +88,8 @@ def insert_local_tree(settings: dict, service_id: int, shape: LargeTreeShape) ->
 def service_with_large_tree(live_app, remote, shape: LargeTreeShape, name: str = "large") -> int:
     """Register the service, serve its catalog, sync it through the API and write its local tree."""
     remote.add("/large/catalog.xml", large_catalog(shape))
-    service_id = live_app.create_service(name, remote.url + "/large")
+    limits = {"max_nodes": 2 * shape.remote_nodes + 10, "max_bytes": 2 ** 31, "time_budget": 3600}
+    service_id = live_app.create_service(name, remote.url + "/large", configuration=limits)
     result = live_app.sync(service_id)["result"]
     assert result["added"] == shape.remote_nodes + 1, result  # + the main node standing for the service
     insert_local_tree(live_app.settings, service_id, shape)
@@ -174,6 +175,18 @@ def measure_tree_page(page, service_id: int) -> dict:
 def measure_filter(page, text: str) -> float:
     """Milliseconds from typing ``text`` in the filter to its matches on screen."""
     return page.evaluate(FILTER_SCRIPT, text)
+
+
+#: Milliseconds the server took for the last filter request (request sent to answer read).
+FILTER_REQUEST_SCRIPT = """() => {
+  const asked = performance.getEntriesByType("resource").filter(e => e.name.includes("&q="));
+  const last = asked[asked.length - 1];
+  return last ? last.responseEnd - last.requestStart : null;
+}"""
+
+
+def filter_request_ms(page) -> float:
+    return page.evaluate(FILTER_REQUEST_SCRIPT)
 
 
 def describe(timings: dict, nodes: int) -> str:
