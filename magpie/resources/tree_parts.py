@@ -37,16 +37,17 @@ def tree_part(service: models.Service, session: Session, *, with_remote: bool, d
 
 
 def _merged_part(service, session, depth, parent, q, counts) -> dict:
-    view = PartialTree(session, service, require_sync_type(service))
+    sync_type = require_sync_type(service)
+    try:
+        view = PartialTree(session, service, sync_type)
+    except ValueError as exc:  # a sync type or configuration stored by other means
+        raise ConflictError(f"service {service.resource_name!r} cannot be merged: {exc}") from None
     answer: dict = {}
     if q is not None:
         answer["resources"], total = view.filtered(q)
         answer["filter"] = {"q": q, "matches": total, "shown": min(total, slicing.MAX_MATCHES)}
     else:
-        try:
-            answer["resources"], answer["parent"] = view.subtree(parent, depth)
-        except ValueError as exc:  # a sync type or configuration stored by other means
-            raise ConflictError(f"service {service.resource_name!r} cannot be merged: {exc}") from None
+        answer["resources"], answer["parent"] = view.subtree(parent, depth)
     answer["sync"] = get_sync_status(service, session)
     if counts:
         answer["counts"] = view.counts()

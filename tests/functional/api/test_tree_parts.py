@@ -183,3 +183,9 @@ def test_a_filter_shows_at_most_its_limit_and_counts_all(session, tm, world):
         matches += [node] if node.get("match") else []
         stack.extend(node["children"].values())
     assert total == 9 and len(matches) == 3
+
+
+def test_a_part_of_a_tree_that_cannot_be_merged_is_a_conflict(api, add_service):
+    add_service(name="odd", sync_type="no-such-sync-type")
+    answer = api.get("/services/odd/resources", params={"sync": "true", "depth": "1"}, status=409).json
+    assert "cannot be merged" in answer["detail"] and "no-such-sync-type" in answer["detail"]
