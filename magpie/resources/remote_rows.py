@@ -153,7 +153,7 @@ def search(session: Session, service_id: int, needle: str, limit: int) -> Tuple[
     like = [column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
             for column in (_REMOTE.c.resource_name, _REMOTE.c.resource_display_name)]
     where = (_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), sa.or_(*like))
-    total = session.execute(sa.select(sa.func.count()).select_from(_REMOTE).where(*where)).scalar_one()
-    # In the order the table is read, which stops at ``limit``: an ORDER BY would read every match.
-    rows = [RemoteRow(*row) for row in session.execute(sa.select(*_COLUMNS).where(*where).limit(limit))]
-    return total, rows
+    # One scan: the window counts every match, the limit keeps the first rows read (an ORDER BY
+    # would sort all matches first).
+    found = session.execute(sa.select(*_COLUMNS, sa.func.count().over()).where(*where).limit(limit)).all()
+    return (found[0][-1] if found else 0), [RemoteRow(*row[:-1]) for row in found]
