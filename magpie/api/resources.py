@@ -7,7 +7,7 @@ from magpie.accounts.groups import find_group
 from magpie.api.common import ADMIN, actor, flag, user_named
 from magpie.api.services import service_of
 from magpie.config import settings_of
-from magpie.resources import actions, annotate, reconcile
+from magpie.resources import actions, annotate, reconcile, tree_parts
 from magpie.services import crud as services
 
 
@@ -15,8 +15,9 @@ from magpie.services import crud as services
 def get_tree(request):
     service = service_of(request)
     session = request.dbsession
-    tree = actions.get_resource_tree(service, session, with_remote=flag(request, "sync"))
     query = request.openapi_validated.parameters.query
+    tree = tree_parts.tree_part(service, session, with_remote=flag(request, "sync"), depth=query.get("depth"),
+                                parent=query.get("parent"), q=query.get("q"), counts=flag(request, "counts"))
     user = user_named(request, query["user"]) if "user" in query else None
     group = find_group(session, query["group"]) if "group" in query else None
     inherited, effective = flag(request, "inherited"), flag(request, "effective")

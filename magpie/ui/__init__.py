@@ -26,6 +26,9 @@ ROUTES = {
     "ui.services": "/ui/services",
     "ui.service": "/ui/services/{service}",
     "ui.service_credentials": "/ui/services/{service}/credentials",
+    "ui.users": "/ui/users",
+    "ui.groups": "/ui/groups",
+    "ui.audit": "/ui/audit",
 }
 
 
@@ -66,3 +69,4 @@ def includeme(config) -> None:
     config.add_subscriber(_security_headers, NewResponse)
     config.scan("magpie.ui.views")
     config.scan("magpie.ui.credentials")
+    config.scan("magpie.ui.account_views")

@@ -16,7 +16,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 
 import magpie
 from magpie import models
-from magpie.accounts import security
+from magpie.accounts import manage, security
 from magpie.services import credentials as service_credentials, crud as services
 from magpie.accounts.signin import SignInThrottled, signin_guard
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
@@ -175,10 +175,14 @@ def service_page(request):
             "clean": request.route_path("api.service_resources_clean", service=service_id),
             "adopt": request.route_path("api.service_resources_adopt", service=service_id),
             "session": request.route_path("api.session"),
+            "users": request.route_path("api.users"),
+            "groups": request.route_path("api.groups"),
         },
         signin_url=signin_location(request, request.path_qs),
         credentials=credentials,
         credentials_words=display.time_ago(display.parse_iso(credentials["set_at"]), models.utcnow()),
+        user_names=[user.user_name for user in manage.list_users(request.dbsession)],
+        group_names=[group.group_name for group in manage.list_groups(request.dbsession)],
     )
 
 

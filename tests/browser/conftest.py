@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from magpie import db, models
 from tests.support.live_app import CHROMIUM as DEFAULT_CHROMIUM
 from tests.support.live_app import CHROMIUM_ARGS, OUTPUT, WIDE, LiveApp, app_settings, screenshot_path
+from tests.browser.helpers import BROWSER_TIMEOUT_MS
 from tests.conftest import IN_CI
 from tests.support.workers import Workers, clear_queue
 
@@ -59,7 +60,7 @@ def pytest_runtest_makereport(item, call):
 def browser_page(chromium, live_app, request):
     """A fresh browser context (no cookies) at 1280 px on the served app."""
     context = chromium.new_context(base_url=live_app.url, viewport=WIDE)
-    context.set_default_timeout(15000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

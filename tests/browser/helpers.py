@@ -5,6 +5,12 @@ try:
 except ImportError:  # the chromium fixture says so: a skip, or a failure under CI
     expect = None
 
+#: Every wait of the browser tests, actions and assertions alike: generous, because a loaded
+#: machine makes the app slow (Playwright's 5-second default failed there while nothing was wrong).
+BROWSER_TIMEOUT_MS = 45_000
+if expect is not None:
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+
 
 def node_selector(*names: str) -> str:
     """The tree item at the path ``names`` (service first), each level a descendant of the last."""
@@ -32,7 +38,7 @@ def wait_for_tree(page, loads: int = 1) -> None:
 
 
 def count_of(page, badge: str) -> str:
-    return page.locator(f'#counts button[data-badge="{badge}"] .count-number').inner_text()
+    return page.locator(f'#counts [data-badge="{badge}"] .count-number').inner_text()
 
 
 def status(page):

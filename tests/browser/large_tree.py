@@ -25,6 +25,7 @@ class LargeTreeShape:
     files: int = 99
     remote_only_every: int = 1000
     gone_every: int = 10
+    local_every: int = 1  # one file in local_every is registered locally (the others are remote only)
 
     def file_paths(self) -> List[str]:
         return [f"d{d:02d}/s{s:03d}/f{f:03d}.nc"
@@ -55,7 +56,8 @@ def insert_local_tree(settings: dict, service_id: int, shape: LargeTreeShape) ->
     session = db.get_db_session_from_settings(settings, manager)
     rows = []
     with manager:
-        count = shape.dirs + shape.dirs * shape.subdirs * (1 + shape.files) + shape.gone_nodes
+        # At most this many (ids left over are never used).
+        count = shape.dirs + shape.dirs * shape.subdirs * (2 + shape.files // shape.local_every) + shape.gone_nodes
         ids = iter(db.allocate_ids(session, _RESOURCES, count))
 
         def add(name: str, resource_type: str, parent_id: int) -> int:
@@ -71,7 +73,7 @@ def insert_local_tree(settings: dict, service_id: int, shape: LargeTreeShape) ->
             for s in range(shape.subdirs):
                 sub_id = add(f"s{s:03d}", "directory", dir_id)
                 for f in range(shape.files):
-                    if file_number % shape.remote_only_every != 0:
+                    if file_number % shape.remote_only_every != 0 and file_number % shape.local_every == 0:
                         add(f"f{f:03d}.nc", "file", sub_id)
                     file_number += 1
                 if (d * shape.subdirs + s) % shape.gone_every == 0:
@@ -86,7 +88,8 @@ def insert_local_tree(settings: dict, service_id: int, shape: LargeTreeShape) ->
 def service_with_large_tree(live_app, remote, shape: LargeTreeShape, name: str = "large") -> int:
     """Register the service, serve its catalog, sync it through the API and write its local tree."""
     remote.add("/large/catalog.xml", large_catalog(shape))
-    service_id = live_app.create_service(name, remote.url + "/large")
+    limits = {"max_nodes": 2 * shape.remote_nodes + 10, "max_bytes": 2 ** 31, "time_budget": 3600}
+    service_id = live_app.create_service(name, remote.url + "/large", configuration=limits)
     result = live_app.sync(service_id)["result"]
     assert result["added"] == shape.remote_nodes + 1, result  # + the main node standing for the service
     insert_local_tree(live_app.settings, service_id, shape)
@@ -122,13 +125,37 @@ TIMINGS_SCRIPT = """() => {
   };
 }"""
 
-#: Clicks a row and answers the milliseconds until the next frame after its children are in.
+#: Resolves with the milliseconds from now to the next frame after ``done()`` holds.
+_WHEN = """const when = (done, start, resolve) => {
+  const check = () => done() ? requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0))
+                             : setTimeout(check, 5);
+  check();
+};"""
+
+#: Clicks a row and answers the milliseconds until the next frame after its children (fetched
+#: from the server) are in.
 EXPAND_SCRIPT = """(name) => new Promise(resolve => {
-  const row = document.querySelector(`[data-resource-name="${name}"] > .row`);
+  %s
+  const item = document.querySelector(`[data-resource-name="${name}"]`);
   const start = performance.now();
-  row.click();
-  requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
-})"""
+  item.querySelector(":scope > .row").click();
+  when(() => item.getAttribute("aria-expanded") === "true" && item.querySelector(':scope > ul[role="group"]'),
+       start, resolve);
+})""" % _WHEN
+
+#: Types a filter and answers the milliseconds until the next frame after its matches are shown
+#: (the page waits 150 ms after the last key before asking the server: included).
+FILTER_SCRIPT = """(text) => new Promise(resolve => {
+  %s
+  const input = document.getElementById("tree-filter");
+  const note = document.getElementById("filter-note");
+  note.textContent = "";
+  const start = performance.now();
+  input.value = text;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  when(() => note.textContent && document.getElementById("tree").getAttribute("aria-busy") === "false",
+       start, resolve);
+})""" % _WHEN
 
 
 def measure_tree_page(page, service_id: int) -> dict:
@@ -145,10 +172,27 @@ def measure_tree_page(page, service_id: int) -> dict:
     return timings
 
 
+def measure_filter(page, text: str) -> float:
+    """Milliseconds from typing ``text`` in the filter to its matches on screen."""
+    return page.evaluate(FILTER_SCRIPT, text)
+
+
+#: Milliseconds the server took for the last filter request (request sent to answer read).
+FILTER_REQUEST_SCRIPT = """() => {
+  const asked = performance.getEntriesByType("resource").filter(e => e.name.includes("&q="));
+  const last = asked[asked.length - 1];
+  return last ? last.responseEnd - last.requestStart : null;
+}"""
+
+
+def filter_request_ms(page) -> float:
+    return page.evaluate(FILTER_REQUEST_SCRIPT)
+
+
 def describe(timings: dict, nodes: int) -> str:
     seconds = {key: (value / 1000 if isinstance(value, (int, float)) and key not in ("json_bytes", "treeitems")
                      else value) for key, value in timings.items()}
-    return (f"tree of {nodes:,} nodes usable {seconds['usable']:.2f} s after navigation "
+    return (f"tree of {nodes:,} nodes: first levels usable {seconds['usable']:.2f} s after navigation "
             f"(JSON {seconds['json_bytes'] / 1e6:.1f} MB answered in "
             f"{seconds['json_done'] - seconds['json_request']:.2f} s, "
             f"first byte after {seconds['json_first_byte'] - seconds['json_request']:.2f} s; "
@@ -156,4 +200,5 @@ def describe(timings: dict, nodes: int) -> str:
             f"longest main-thread block {seconds['longest_task']:.2f} s; "
             f"{timings['treeitems']} tree items in the DOM); "
             f"expanding a first-level node {seconds['expand_first_level'] * 1000:.0f} ms, "
-            f"a second-level one {seconds['expand_second_level'] * 1000:.0f} ms")
+            f"a second-level one {seconds['expand_second_level'] * 1000:.0f} ms"
+            + (f"; filter to matches shown {seconds['filter'] * 1000:.0f} ms" if "filter" in timings else ""))

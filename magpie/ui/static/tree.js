@@ -1,16 +1,18 @@
 /* Magpie admin pages: relative times on every page, and the resource tree page.
  *
- * The tree page loads the merged tree once from the REST API and renders it lazily: a collapsed
- * node has no DOM below it, and an expanded node shows its children PAGE_SIZE at a time, so a
- * tree of 100,000 nodes costs a few hundred elements until someone opens it up. Actions (sync,
- * preview, clean, adopt) are REST calls carrying the session's CSRF token.
+ * The tree page asks the REST API for the first levels of the merged tree (``depth``) with the
+ * counts of the whole tree, fetches a node's children when it is expanded (``parent``) and
+ * filters on the server (``q``), so a tree of a million nodes costs what is open. An expanded
+ * node shows its children PAGE_SIZE at a time. Actions (sync, preview, clean, adopt) are REST
+ * calls carrying the session's CSRF token. Other scripts (permissions.js) extend the page through
+ * ``window.magpieTree``: ``queryParts`` add query parameters, ``rowParts`` add to each row.
  */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 200;
-  var MAX_MATCHES = 1000;
-  var CLEAN_BATCH = 10000; // maxItems of the clean request in the OpenAPI document
+  var FIRST_LEVELS = 1; // levels below the service in the first answer; deeper ones come on expand
+  var SERVER_COUNTS = {matches: "matched", remote: "remote_only", gone: "gone", deeper: "not_checked"};
   var PREVIEW_LIMIT = 1000; // paths a dry run lists, each of added and removed (PREVIEW_LIMIT of sync_resources)
   var BADGE_ORDER = ["matches", "remote", "gone", "deeper", "unverified", "unsynced", "local"];
   var BADGE_LABELS = {
@@ -110,6 +112,15 @@
     this.goneBelow = 0;
     this.remoteBelow = 0;
     this.expanded = false;
+    this.hasChildren = data.has_children === undefined ? !!(data.children && Object.keys(data.children).length) :
+      data.has_children;
+    this.loaded = data.children_loaded !== false;
+    this.match = !!data.match;
+    this.permissions = data.permissions || [];
+    this.allowedNames = data.allowed_permission_names || data.permission_names || [];
+    this.effective = data.effective || null;
+    this.gonePermissions = data.gone_permissions || 0;
+    this.loading = null;
     this.li = null;
     this.group = null;
     this.shown = 0;
@@ -173,6 +184,19 @@
       all.push(root);
       stack.push([root, resources[name].children || {}]);
     });
+    addNodes(stack, all);
+    return {roots: roots, all: all};
+  }
+
+  /* Give ``node`` the children of ``data`` (its node in an answer), and theirs, as loaded. */
+  function graft(model, node, data) {
+    node.children = [];
+    node.loaded = true;
+    node.hasChildren = Object.keys(data.children || {}).length > 0;
+    addNodes([[node, data.children || {}]], model.all);
+  }
+
+  function addNodes(stack, all) {
     while (stack.length) {
       var item = stack.pop();
       var parent = item[0];
@@ -188,7 +212,6 @@
         }
       }
     }
-    return {roots: roots, all: all};
   }
 
   /* Badges, per-badge counts and the "below" hints, in one pass from the leaves up. */
@@ -205,15 +228,30 @@
         counts[node.badge] += 1;
       }
     }
+    for (var k = 0; k < all.length; k++) {
+      all[k].complete = all[k].loaded;
+    }
     for (var j = all.length - 1; j >= 0; j--) {
       var child = all[j];
       if (child.parent) {
         child.parent.goneBelow += child.goneBelow + (child.badge === "gone" ? 1 : 0);
         child.parent.remoteBelow += child.remoteBelow + (child.badge === "remote" ? 1 : 0);
+        child.parent.complete = child.parent.complete && child.complete;
       }
     }
     model.counts = counts;
     model.total = all.length - model.roots.length;
+    var server = model.serverCounts;
+    if (server && mode === "merged") { // the whole tree's, where only a part is loaded
+      model.total = server.nodes;
+      Object.keys(SERVER_COUNTS).forEach(function (badge) { counts[badge] = server[SERVER_COUNTS[badge]]; });
+      if (!synced) {
+        counts.unsynced = counts.gone + counts.matches + counts.deeper;
+        counts.gone = counts.matches = counts.deeper = 0;
+      }
+    } else if (server) {
+      model.total = counts.local = server.nodes;
+    }
   }
 
   // --- talking to the API ------------------------------------------------------------------
@@ -287,8 +325,12 @@
     this.buttons = root.querySelectorAll(".controls button[data-action]");
     this.cleanButton = root.querySelector('button[data-action="clean"]');
     this.model = null;
-    this.filter = null;
-    this.badgeFilter = {};
+    this.mainModel = null;
+    this.filterInfo = null;
+    this.filterSeq = 0;
+    this.queryParts = [];
+    this.rowParts = [];
+    this.afterLoad = [];
     this.active = null;
     this.busy = false;
     this.loads = 0;
@@ -318,15 +360,6 @@
     this.filterInput.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { page.applyFilter(); }, 150);
-    });
-    this.countsBox.addEventListener("click", function (event) {
-      var button = event.target.closest("button[data-badge]");
-      if (!button) {
-        return;
-      }
-      var badge = button.getAttribute("data-badge");
-      page.badgeFilter[badge] = !page.badgeFilter[badge];
-      page.applyFilter();
     });
     var closers = this.root.querySelectorAll("[data-close]");
     for (var i = 0; i < closers.length; i++) {
@@ -396,13 +429,27 @@
 
   // --- loading and rendering ---------------------------------------------------------------
 
+  /* The tree API's URL with ``params`` and what other scripts add (a principal ...). */
+  TreePage.prototype.treeUrl = function (params) {
+    var parts = this.mode === "merged" ? ["sync=true"] : [];
+    this.queryParts.forEach(function (part) {
+      var extra = part();
+      if (extra) {
+        parts.push(extra);
+      }
+    });
+    Object.keys(params || {}).forEach(function (key) {
+      parts.push(key + "=" + encodeURIComponent(params[key]));
+    });
+    return this.urls.tree + (parts.length ? "?" + parts.join("&") : "");
+  };
+
   TreePage.prototype.load = function () {
     var page = this;
-    var expandedPaths = this.model ? this.expandedPaths() : null;
+    var expandedPaths = this.mainModel ? this.expandedPaths(this.mainModel) : null;
     var activePath = this.active && this.active.node ? this.active.node.names() : null;
     this.tree.setAttribute("aria-busy", "true");
-    var url = this.urls.tree + (this.mode === "merged" ? "?sync=true" : "");
-    return this.call("GET", url).then(function (answer) {
+    return this.call("GET", this.treeUrl({depth: FIRST_LEVELS, counts: "true"})).then(function (answer) {
       if (!answer.ok && page.mode === "merged" && answer.status === 409) {
         page.say("error", "The tree cannot be merged with the remote one: " + problemOf(answer) +
           " Showing the local tree only.");
@@ -419,33 +466,60 @@
       if (answer.json.sync) {
         page.showSync(answer.json.sync);
       }
-      page.model = buildModel(answer.json.resources || {});
-      page.model.roots.forEach(function (node) { node.expanded = true; });
-      if (expandedPaths) {
-        page.restoreExpanded(expandedPaths);
+      var model = buildModel(answer.json.resources || {});
+      model.serverCounts = answer.json.counts || null;
+      model.roots.forEach(function (node) { node.expanded = true; });
+      return page.restoreExpanded(model, expandedPaths || []).then(function () {
+        page.mainModel = model;
+        if (page.filterInput.value.trim()) {
+          return page.applyFilter(activePath);
+        }
+        page.model = model;
+        page.filterInfo = null;
+        page.render(activePath);
+        return null;
+      }).then(function () {
+        page.loads += 1;
+        page.root.setAttribute("data-tree-loads", String(page.loads));
+        if (page.loads === 1 && window.performance && performance.mark) {
+          performance.mark("magpie-tree-ready");
+          // Usable: the first levels are painted and the main thread is free to answer a click.
+          requestAnimationFrame(function () {
+            setTimeout(function () { performance.mark("magpie-tree-usable"); }, 0);
+          });
+        }
+        page.root.setAttribute("data-tree-ready", "true");
+        page.afterLoad.forEach(function (hook) { hook(); });
+        return page.model;
+      });
+    });
+  };
+
+  /* Fetch the children of ``node`` (of ``model``) from the server; false when that failed. */
+  TreePage.prototype.fetchChildren = function (model, node) {
+    var page = this;
+    var parent = node.id !== null ? String(node.id) : "remote:" + node.remoteId;
+    return this.call("GET", this.treeUrl({parent: parent, depth: 1})).then(function (answer) {
+      if (!answer.ok) {
+        page.sayProblem("The children of " + node.path() + " could not be loaded", answer);
+        return false;
       }
-      page.filter = null;
-      page.render(activePath);
-      page.loads += 1;
-      page.root.setAttribute("data-tree-loads", String(page.loads));
-      if (page.loads === 1 && window.performance && performance.mark) {
-        performance.mark("magpie-tree-ready");
-        // Usable: the first level is painted and the main thread is free to answer a click.
-        requestAnimationFrame(function () {
-          setTimeout(function () { performance.mark("magpie-tree-usable"); }, 0);
-        });
+      var data = {children: answer.json.resources};
+      var names = node.names();
+      for (var i = 0; i < names.length && data; i++) {
+        data = data.children[names[i]];
       }
-      page.root.setAttribute("data-tree-ready", "true");
-      return page.model;
+      if (!data) {
+        return false;
+      }
+      graft(model, node, data);
+      return true;
     });
   };
 
   TreePage.prototype.render = function (activePath) {
     tally(this.model, this.mode, this.synced);
     this.renderCounts();
-    if (this.filterInput.value || this.hasBadgeFilter()) {
-      this.filter = this.computeFilter();
-    }
     this.renderTree(activePath);
     this.updateCleanButton();
   };
@@ -470,12 +544,12 @@
   };
 
   TreePage.prototype.findRendered = function (names) {
-    var node = this.findNode(names);
+    var node = this.findNode(this.model, names);
     return node && node.li && this.tree.contains(node.li) ? node.li : null;
   };
 
-  TreePage.prototype.findNode = function (names) {
-    var level = this.model.roots;
+  TreePage.prototype.findNode = function (model, names) {
+    var level = model.roots;
     var node = null;
     for (var i = 0; i < names.length; i++) {
       node = null;
@@ -493,9 +567,9 @@
     return node;
   };
 
-  TreePage.prototype.expandedPaths = function () {
+  TreePage.prototype.expandedPaths = function (model) {
     var paths = [];
-    this.model.all.forEach(function (node) {
+    model.all.forEach(function (node) {
       if (node.expanded && node.parent) {
         paths.push(node.names());
       }
@@ -503,30 +577,29 @@
     return paths;
   };
 
-  TreePage.prototype.restoreExpanded = function (paths) {
-    for (var i = 0; i < paths.length; i++) {
-      var node = this.findNode(paths[i]);
-      if (node) {
+  /* Expand again, in ``model``, what was expanded before a reload, fetching what it lacks. */
+  TreePage.prototype.restoreExpanded = function (model, paths) {
+    var page = this;
+    var chain = Promise.resolve();
+    paths.forEach(function (path) {
+      chain = chain.then(function () {
+        var node = page.findNode(model, path);
+        if (!node) {
+          return null;
+        }
         node.expanded = true;
-      }
-    }
+        return node.loaded || !node.hasChildren ? null : page.fetchChildren(model, node);
+      });
+    });
+    return chain;
   };
 
   TreePage.prototype.isExpanded = function (node) {
-    return this.filter ? this.filter.expanded.has(node) : node.expanded;
+    return node.expanded && node.loaded;
   };
 
   TreePage.prototype.kidsOf = function (node) {
-    var filter = this.filter;
-    if (!filter || (filter.matches.has(node) && !filter.ancestors.has(node))) {
-      return node.children;
-    }
-    var kids = filter.kids.get(node);
-    if (!kids) {
-      kids = node.children.filter(function (child) { return filter.visible.has(child); });
-      filter.kids.set(node, kids);
-    }
-    return kids;
+    return node.children;
   };
 
   TreePage.prototype.renderRow = function (node, li) {
@@ -550,7 +623,7 @@
     }
     row.appendChild(badge);
     var labelledBy = [label.id, type.id, badge.id];
-    if (node.goneBelow || node.remoteBelow) {
+    if (node.complete && (node.goneBelow || node.remoteBelow)) { // known only when all below is loaded
       var parts = [];
       if (node.goneBelow) {
         parts.push(number(node.goneBelow) + " gone");
@@ -570,6 +643,7 @@
       adopt.setAttribute("aria-label", "Add to local tree: " + node.path());
       row.appendChild(adopt);
     }
+    this.rowParts.forEach(function (part) { part(node, row, labelledBy); });
     li.setAttribute("aria-labelledby", labelledBy.join(" "));
     return row;
   };
@@ -587,10 +661,10 @@
     node.li = li;
     node.group = null;
     li.appendChild(this.renderRow(node, li));
-    if (this.filter && this.filter.matches.has(node)) {
+    if (node.match) {
       li.classList.add("is-match");
     }
-    if (this.kidsOf(node).length) {
+    if (node.hasChildren) {
       var open = this.isExpanded(node);
       li.setAttribute("aria-expanded", open ? "true" : "false");
       if (open) {
@@ -647,19 +721,30 @@
   };
 
   TreePage.prototype.toggle = function (node, open) {
-    if (!node.li || !this.kidsOf(node).length) {
+    if (!node.li || !node.hasChildren || node.loading) {
       return;
     }
     open = open === undefined ? !this.isExpanded(node) : open;
-    if (this.filter) {
-      if (open) {
-        this.filter.expanded.add(node);
-      } else {
-        this.filter.expanded.delete(node);
-      }
-    } else {
-      node.expanded = open;
+    var page = this;
+    if (open && !node.loaded) {
+      var model = this.model;
+      node.li.setAttribute("aria-busy", "true");
+      node.loading = this.fetchChildren(model, node).then(function (ok) {
+        node.loading = null;
+        if (node.li) {
+          node.li.removeAttribute("aria-busy");
+        }
+        if (ok && page.model === model) {
+          tally(model, page.mode, page.synced);
+          page.toggle(node, true);
+          for (var up = node; up; up = up.parent) {
+            page.refreshRow(up); // "… below" hints once all below is known
+          }
+        }
+      });
+      return;
     }
+    node.expanded = open;
     node.li.setAttribute("aria-expanded", open ? "true" : "false");
     if (open && !node.group) {
       this.renderChildren(node);
@@ -719,6 +804,9 @@
       this.showMore(li);
       return;
     }
+    if (event.target.closest("select, input, label, a")) {
+      return; // a control in the row (a permission ...) is not a click on the node
+    }
     if (event.target.closest(".row")) {
       this.focusItem(li);
       this.toggle(li.node);
@@ -754,7 +842,7 @@
         this.focusItem(items[items.length - 1]);
         break;
       case "ArrowRight":
-        if (!isMore && this.kidsOf(node).length) {
+        if (!isMore && node.hasChildren) {
           if (!this.isExpanded(node)) {
             this.toggle(node, true);
           } else if (node.group && node.group.firstElementChild) {
@@ -786,63 +874,44 @@
 
   // --- filtering ---------------------------------------------------------------------------
 
-  TreePage.prototype.hasBadgeFilter = function () {
-    var filter = this.badgeFilter;
-    return Object.keys(filter).some(function (badge) { return filter[badge]; });
-  };
-
-  TreePage.prototype.computeFilter = function () {
-    var needle = this.filterInput.value.trim().toLowerCase();
-    var badges = this.badgeFilter;
-    var useBadges = this.hasBadgeFilter();
-    if (!needle && !useBadges) {
-      return null;
+  /* The server's filter over the whole tree: its matches with their ancestors, all expanded;
+   * an empty filter shows the tree as it was. */
+  TreePage.prototype.applyFilter = function (activePath) {
+    if (!this.mainModel) {
+      return Promise.resolve();
     }
-    var matches = new Set();
-    var visible = new Set();
-    var ancestors = new Set();
-    var expanded = new Set();
-    var total = 0;
-    var stack = this.model.roots.slice().reverse();
-    this.model.roots.forEach(function (root) {
-      visible.add(root);
-      ancestors.add(root);
-      expanded.add(root);
-    });
-    while (stack.length) {
-      var node = stack.pop();
-      for (var i = node.children.length - 1; i >= 0; i--) {
-        stack.push(node.children[i]);
+    var page = this;
+    var needle = this.filterInput.value.trim();
+    var seq = ++this.filterSeq;
+    activePath = activePath || (this.active && this.active.node && !this.active.classList.contains("more") ?
+      this.active.node.names() : null);
+    if (!needle) {
+      this.model = this.mainModel;
+      this.filterInfo = null;
+      this.render(activePath);
+      return Promise.resolve();
+    }
+    this.tree.setAttribute("aria-busy", "true");
+    return this.call("GET", this.treeUrl({q: needle})).then(function (answer) {
+      if (seq !== page.filterSeq) {
+        return; // a newer filter was typed meanwhile
       }
-      if (!node.parent) {
-        continue;
+      if (!answer.ok) {
+        page.sayProblem("The filter failed", answer);
+        page.tree.setAttribute("aria-busy", "false");
+        return;
       }
-      if ((!needle || node.matchesText(needle)) && (!useBadges || badges[node.badge])) {
-        total += 1;
-        if (matches.size < MAX_MATCHES) {
-          matches.add(node);
-          visible.add(node);
-          for (var up = node.parent; up && !ancestors.has(up); up = up.parent) {
-            ancestors.add(up);
-            visible.add(up);
-            expanded.add(up);
-          }
+      var model = buildModel(answer.json.resources || {});
+      model.serverCounts = page.mainModel.serverCounts;
+      model.all.forEach(function (node) {
+        if (node.children.length) { // an ancestor of matches: show those
+          node.loaded = node.expanded = true;
         }
-      }
-    }
-    return {matches: matches, visible: visible, ancestors: ancestors, expanded: expanded, total: total,
-      kids: new Map()};
-  };
-
-  TreePage.prototype.applyFilter = function () {
-    if (!this.model) {
-      return;
-    }
-    var activePath = this.active && this.active.node && !this.active.classList.contains("more") ?
-      this.active.node.names() : null;
-    this.filter = this.computeFilter();
-    this.renderCounts();
-    this.renderTree(activePath);
+      });
+      page.model = model;
+      page.filterInfo = answer.json.filter;
+      page.render(activePath);
+    });
   };
 
   TreePage.prototype.renderCounts = function () {
@@ -858,24 +927,22 @@
       if (page.mode === "local" && badge !== "local") {
         return;
       }
-      var button = el("button", "count");
-      button.type = "button";
-      button.setAttribute("data-badge", badge);
-      button.setAttribute("aria-pressed", page.badgeFilter[badge] ? "true" : "false");
-      button.appendChild(el("span", "badge badge-" + badge, BADGE_LABELS[badge]));
-      button.appendChild(el("strong", "count-number", number(model.counts[badge])));
-      box.appendChild(button);
+      var count = el("span", "count");
+      count.setAttribute("data-badge", badge);
+      count.appendChild(el("span", "badge badge-" + badge, BADGE_LABELS[badge]));
+      count.appendChild(el("strong", "count-number", number(model.counts[badge])));
+      box.appendChild(count);
     });
     var note = "";
-    if (this.filter) {
-      var f = this.filter;
-      if (!f.total) {
+    var f = this.filterInfo;
+    if (f) {
+      if (!f.matches) {
         note = "No resource matches.";
-      } else if (f.total > f.matches.size) {
-        note = number(f.total) + " resources match; showing the first " + number(f.matches.size) +
+      } else if (f.matches > f.shown) {
+        note = number(f.matches) + " resources match; showing the first " + number(f.shown) +
           ". Refine the filter to see the others.";
       } else {
-        note = number(f.total) + (f.total === 1 ? " resource matches." : " resources match.");
+        note = number(f.matches) + (f.matches === 1 ? " resource matches." : " resources match.");
       }
     }
     this.filterNote.textContent = note;
@@ -994,134 +1061,10 @@
   }
 
   /* Gone resources whose parent is not gone: removing them removes their subtrees. */
-  TreePage.prototype.goneTops = function () {
-    if (!this.model || this.mode !== "merged") {
-      return [];
-    }
-    return this.model.all.filter(function (node) {
-      return node.badge === "gone" && node.id !== null && node.parent && node.parent.badge !== "gone";
-    });
-  };
-
   TreePage.prototype.updateCleanButton = function () {
     var count = this.model && this.mode === "merged" ? this.model.counts.gone : 0;
     this.cleanButton.disabled = this.busy || !count;
     this.cleanButton.textContent = count ? "Remove gone resources (" + number(count) + ")" : "Remove gone resources";
-  };
-
-  function localDescendants(node) {
-    var found = [];
-    var stack = node.children.slice().reverse();
-    while (stack.length) {
-      var child = stack.pop();
-      if (child.id !== null) {
-        found.push(child);
-      }
-      for (var i = child.children.length - 1; i >= 0; i--) {
-        stack.push(child.children[i]);
-      }
-    }
-    return found;
-  }
-
-  TreePage.prototype.askClean = function () {
-    var tops = this.goneTops();
-    if (!tops.length || this.busy) {
-      return;
-    }
-    var page = this;
-    var dialog = document.getElementById("clean-dialog");
-    var list = document.getElementById("clean-list");
-    var everything = 0;
-    list.textContent = "";
-    var fragment = document.createDocumentFragment();
-    tops.forEach(function (node) {
-      var below = localDescendants(node);
-      everything += 1 + below.length;
-      var item = el("li");
-      item.setAttribute("data-resource-id", String(node.id));
-      item.appendChild(el("span", "path", node.path()));
-      item.appendChild(el("span", "type", node.type));
-      if (below.length) {
-        var details = el("details");
-        details.appendChild(el("summary", null, "and the " + number(below.length) +
-          (below.length === 1 ? " resource" : " resources") + " below it"));
-        details.addEventListener("toggle", function () {
-          if (details.open && details.children.length === 1) {
-            var sub = el("ul", "path-list");
-            below.forEach(function (child) {
-              sub.appendChild(el("li", null, child.path() + " (" + child.type + ")"));
-            });
-            details.appendChild(sub);
-          }
-        });
-        item.appendChild(details);
-      }
-      fragment.appendChild(item);
-    });
-    list.appendChild(fragment);
-    document.getElementById("clean-summary").textContent = "These local resources are gone from the remote " +
-      "service. Removing them also removes their permissions. " + number(everything) +
-      (everything === 1 ? " resource" : " resources") + " in all will be removed:";
-    dialog.querySelector('[data-role="confirm"]').textContent = "Remove " + number(everything) +
-      (everything === 1 ? " resource" : " resources");
-    dialog.returnValue = "";
-    dialog.addEventListener("close", function onClose() {
-      dialog.removeEventListener("close", onClose);
-      if (dialog.returnValue === "confirm") {
-        page.clean(tops);
-      } else {
-        page.cleanButton.focus();
-      }
-    });
-    dialog.showModal();
-  };
-
-  TreePage.prototype.clean = function (tops) {
-    var page = this;
-    var ids = tops.map(function (node) { return node.id; });
-    var totals = {removed: 0, below: 0, kept: []};
-    this.setBusy(true, this.cleanButton, "Removing…");
-    this.say("running", "Removing " + number(ids.length) + " gone resources…");
-    var chain = Promise.resolve(true);
-    for (var start = 0; start < ids.length; start += CLEAN_BATCH) {
-      (function (batch) {
-        chain = chain.then(function (ok) {
-          if (!ok) {
-            return false;
-          }
-          return page.call("POST", page.urls.clean, {resource_ids: batch}).then(function (answer) {
-            if (!answer.ok) {
-              page.sayProblem("Removing failed", answer);
-              return false;
-            }
-            totals.removed += answer.json.removed.length;
-            totals.below += answer.json.removed_descendants.length;
-            totals.kept = totals.kept.concat(answer.json.kept);
-            return true;
-          });
-        });
-      })(ids.slice(start, start + CLEAN_BATCH));
-    }
-    chain.then(function (ok) {
-      if (ok) {
-        var text = "Removed " + number(totals.removed) + (totals.removed === 1 ? " resource" : " resources");
-        if (totals.below) {
-          text += " and the " + number(totals.below) + " below them";
-        }
-        text += ".";
-        if (totals.kept.length) {
-          text += " Kept " + number(totals.kept.length) + ": " + totals.kept.slice(0, 3).map(function (kept) {
-            return kept.resource_id + " (" + kept.detail + ")";
-          }).join("; ") + (totals.kept.length > 3 ? "; …" : "");
-        }
-        page.say("done", text);
-      }
-      return page.load();
-    }).then(function () {
-      page.setBusy(false, page.cleanButton);
-      page.cleanButton.disabled ? page.focusItem(page.active) : page.cleanButton.focus();
-    });
   };
 
   TreePage.prototype.adopt = function (node, button) {
@@ -1172,6 +1115,11 @@
     missing.forEach(function (n, i) {
       n.id = created[i];
     });
+    var server = this.mainModel && this.mainModel.serverCounts;
+    if (server && server.remote_only !== undefined) { // the new local nodes match their remote twins
+      server.remote_only -= created.length;
+      server.matched += created.length;
+    }
     if (node.id === null) {
       node.id = answer.resource_id;
     }
@@ -1203,6 +1151,10 @@
       window.magpieTree = new TreePage(root);
     }
   }
+
+  /* What the tree page's other scripts share with this one. */
+  window.magpieUi = {el: el, number: number, tally: tally, problemOf: problemOf, callSignedIn: callSignedIn,
+    timeAgo: timeAgo};
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,236 @@
+"""The merged tree of a service in parts, read from the database by level instead of merging the
+whole stored remote tree: what :mod:`~magpie.resources.slicing` cuts from a full merged tree, with
+the same nodes (``remote_id``, ``matches_remote``, ``beyond_max_depth``), so a page opens a
+million-node service by reading a few levels.
+
+The local tree is read whole (one indexed query): it is what administrators registered, and
+every count and filter needs its nodes paired with their remote twins, which
+:meth:`PartialTree.pair_local` does one level (and chunk) at a time.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from sqlalchemy.orm import Session
+
+from magpie import models
+from magpie.errors import NotFoundError
+from magpie.resources import remote_rows
+from magpie.resources.remote_rows import RemoteRow
+from magpie.resources.slicing import MAX_MATCHES, name_matches, shallow
+from magpie.resources.tree import get_service_tree, permission_names_of
+from magpie.sync.merge import sort_tree
+from magpie.sync.store import main_node_id
+from magpie.sync.types import get_sync_type
+
+#: (merged node being built, its local node or None, its remote row id or None, its depth)
+_Entry = Tuple[dict, Optional[dict], Optional[int], int]
+
+
+class PartialTree:
+    """One service's merged tree, read on demand within one request's session."""
+
+    def __init__(self, session: Session, service: models.Service, sync_type: str):
+        self.session, self.service, self.service_id = session, service, service.resource_id
+        self.local = get_service_tree(service, session)
+        self.root_name, self.local_root = next(iter(self.local.items()))
+        self.main_id = main_node_id(self.service_id, session)
+        self.max_depth = get_sync_type(sync_type).effective_max_depth(service.configuration)
+        self._names: Dict[str, List[str]] = {}
+        self._pairs: Optional[Dict[int, Optional[RemoteRow]]] = None
+
+    # --- one node -----------------------------------------------------------------------------
+
+    def node(self, local: Optional[dict], remote: Optional[RemoteRow], depth: int, has_children: bool) -> dict:
+        """The merged node of a local node and/or its remote twin, as the full merge makes it."""
+        if local is not None:
+            beyond = self.max_depth is not None and depth > self.max_depth
+            merged = shallow(local, has_children)
+            merged.update(remote_id=remote.id if remote else None, matches_remote=remote is not None or beyond,
+                          beyond_max_depth=beyond)
+            return merged
+        names = self._names.get(remote.resource_type)
+        if names is None:
+            names = self._names[remote.resource_type] = permission_names_of(self.service.type, remote.resource_type)
+        return {"id": None, "remote_id": remote.id, "matches_remote": True, "beyond_max_depth": False,
+                "resource_type": remote.resource_type, "resource_display_name": remote.display_name or remote.name,
+                "permission_names": list(names), "children": {}, "has_children": has_children,
+                "children_loaded": not has_children}
+
+    def root(self) -> dict:
+        main = remote_rows.rows_by_id(self.session, self.service_id, [self.main_id]).get(self.main_id) \
+            if self.main_id is not None else None
+        return self.node(self.local_root, main, 0, True)
+
+    # --- levels -------------------------------------------------------------------------------
+
+    def expand(self, entries: List[_Entry], depth: Optional[int]) -> None:
+        """Add ``depth`` levels (all when None) below each entry, one level at a time; the nodes of
+        the last level say whether they have children without reading them."""
+        level = 0
+        while entries and (depth is None or level < depth):
+            remote_children = remote_rows.children_of(
+                self.session, self.service_id, [remote_id for _, _, remote_id, _ in entries if remote_id is not None])
+            below = []
+            for merged, local, remote_id, node_depth in entries:
+                local_children = local["children"] if local is not None else {}
+                remote_by_name = {row.name: row for row in remote_children.get(remote_id, ())}
+                names = sorted(set(local_children) | set(remote_by_name))
+                below.extend((merged, name, local_children.get(name), remote_by_name.get(name), node_depth + 1)
+                             for name in names)
+                merged.update(has_children=bool(names), children_loaded=True)
+            level += 1
+            last = depth is not None and level >= depth
+            parents = remote_rows.with_children(
+                self.session, self.service_id, [item[3].id for item in below if item[3] is not None]) if last else ()
+            entries = []
+            for parent, name, local, remote, node_depth in below:
+                has = bool(local and local["children"]) or (remote is not None and (not last or remote.id in parents))
+                child = parent["children"][name] = self.node(local, remote, node_depth, has)
+                entries.append((child, local, remote.id if remote is not None else None, node_depth))
+
+    def pair_local(self) -> Dict[int, Optional[RemoteRow]]:
+        """Local resource id -> its remote twin, for the local resources that have one."""
+        if self._pairs is None:
+            self._pairs = remote_rows.twins(self.session, self.service_id, self.main_id) \
+                if self.main_id is not None else {}
+        return self._pairs
+
+    def local_walk(self):
+        """(names below the service, chain of local nodes below it) of every local node."""
+        stack = [((), [], self.local_root)]
+        while stack:
+            path, chain, node = stack.pop()
+            for name, child in node["children"].items():
+                item = (path + (name,), chain + [child])
+                yield item
+                stack.append((item[0], item[1], child))
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def counts(self) -> Dict[str, int]:
+        """Nodes below the service per badge, from the local tree and two aggregate queries."""
+        within = beyond = 0
+        stack = [(child, 1) for child in self.local_root["children"].values()]
+        while stack:
+            node, depth = stack.pop()
+            if self.max_depth is not None and depth > self.max_depth:
+                beyond += 1
+            else:
+                within += 1
+            stack.extend((child, depth + 1) for child in node["children"].values())
+        paired = paired_within = 0
+        if self.main_id is not None:
+            paired, paired_within = remote_rows.twin_counts(self.session, self.service_id, self.main_id, self.max_depth)
+        remote_total = remote_rows.count_nodes(self.session, self.service_id) - 1 if self.main_id is not None else 0
+        counts = {"matched": paired_within, "remote_only": max(remote_total - paired, 0),
+                  "gone": within - paired_within, "not_checked": beyond}
+        return {"nodes": sum(counts.values()), **counts}
+
+    def _chain_nodes(self, names: Sequence[str], remote_chain: Sequence[Optional[RemoteRow]]) -> List[dict]:
+        """Merged nodes from the service down to ``names`` (below it), none with children yet."""
+        nodes, local = [self.root()], self.local_root
+        for depth, (name, remote) in enumerate(zip(names, remote_chain), start=1):
+            local = local["children"].get(name) if local is not None else None
+            nodes.append(self.node(local, remote, depth, True))
+        return nodes
+
+    def _link(self, nodes: List[dict], names: Sequence[str]) -> dict:
+        for parent, child, name in zip(nodes, nodes[1:], names):
+            parent["children"][name] = child
+        return {self.root_name: nodes[0]}
+
+    def subtree(self, parent: Optional[str], depth: Optional[int]) -> Tuple[dict, dict]:
+        """The node ``parent`` names (a local id, ``remote:ID``, or None for the service) with
+        ``depth`` levels below it, under its ancestors; and where it is."""
+        names, remote_chain = self._locate(parent)
+        nodes = self._chain_nodes(names, remote_chain)
+        target, local = nodes[-1], self.local_root
+        for name in names:
+            local = local["children"].get(name) if local is not None else None
+        remote = remote_chain[-1] if names else None
+        remote_id = remote.id if remote is not None else (self.main_id if not names else None)
+        self.expand([(target, local, remote_id, len(names))], depth)
+        if depth == 0:
+            has = bool(local and local["children"]) or bool(
+                remote_id is not None and remote_rows.with_children(self.session, self.service_id, [remote_id]))
+            target.update(has_children=has, children_loaded=not has)
+        place = {"path": [self.root_name, *names], "id": target["id"], "remote_id": target.get("remote_id")}
+        return self._link(nodes, names), place
+
+    def _locate(self, parent: Optional[str]) -> Tuple[List[str], List[Optional[RemoteRow]]]:
+        """Names below the service down to ``parent`` and the remote row at each."""
+        if parent is None:
+            return [], []
+        if parent.startswith("remote:"):
+            remote_id = int(parent[len("remote:"):])
+            row = remote_rows.rows_by_id(self.session, self.service_id, [remote_id]).get(remote_id)
+            chain = remote_rows.path_of(row, remote_rows.with_ancestors(self.session, self.service_id, [row]),
+                                        self.main_id) if row is not None and self.main_id is not None else None
+            if chain is None:
+                if row is not None and row.id == self.main_id:
+                    return [], []
+                raise NotFoundError(f"service {self.service.resource_name!r} has no remote node {remote_id}")
+            return [row.name for row in chain], list(chain)
+        resource_id = int(parent)
+        if resource_id == self.local_root["id"]:
+            return [], []
+        for path, chain in self.local_walk():
+            if chain[-1]["id"] == resource_id:
+                return list(path), self._remote_chain(path)
+        raise NotFoundError(f"service {self.service.resource_name!r} has no resource {resource_id}")
+
+    def _remote_chain(self, names: Sequence[str]) -> List[Optional[RemoteRow]]:
+        """The remote row at each step of ``names`` (below the service), one query per level."""
+        chain: List[Optional[RemoteRow]] = []
+        remote_id = self.main_id
+        for name in names:
+            row = remote_rows.children_named(self.session, self.service_id, [(remote_id, name)]).get(
+                (remote_id, name)) if remote_id is not None else None
+            chain.append(row)
+            remote_id = row.id if row is not None else None
+        return chain
+
+    def filtered(self, q: str, limit: int = MAX_MATCHES) -> Tuple[dict, int]:
+        """Nodes whose name or display name holds ``q`` (case ignored) with their ancestors, at
+        most ``limit`` of them; and how many match in all."""
+        needle, pairs = q.lower(), self.pair_local()
+        total, rows = remote_rows.search(self.session, self.service_id, needle, limit) \
+            if self.main_id is not None else (0, [])
+        local_chains, local_match_of_twin = [], {}
+        for path, chain in self.local_walk():  # a merged node shows its local name and display name
+            node = chain[-1]
+            twin = pairs.get(node["id"])
+            matches = name_matches(needle, path[-1], node.get("resource_display_name"))
+            twin_matches = twin is not None and name_matches(needle, twin.name, twin.display_name)
+            if twin is not None:
+                local_match_of_twin[twin.id] = matches
+            total += matches - twin_matches
+            if matches and not twin_matches:
+                local_chains.append((list(path), [pairs.get(item["id"]) for item in chain]))
+        rows = [row for row in rows if local_match_of_twin.get(row.id, True)]
+        known = remote_rows.with_ancestors(self.session, self.service_id, rows)
+        chains = []
+        for row in rows:
+            chain = remote_rows.path_of(row, known, self.main_id)
+            if chain is not None:
+                chains.append(([item.name for item in chain], chain))
+        chains.extend(local_chains[:max(limit - len(chains), 0)])
+        answer: dict = {self.root_name: self.root()}
+        grafted: List[Tuple[dict, Optional[dict], Optional[RemoteRow]]] = []
+        for names, remote_chain in chains:
+            level, local = answer[self.root_name]["children"], self.local_root
+            for depth, (name, remote) in enumerate(zip(names, remote_chain), start=1):
+                local = local["children"].get(name) if local is not None else None
+                node = level.get(name)
+                if node is None:
+                    node = level[name] = self.node(local, remote, depth, bool(local and local["children"]))
+                    grafted.append((node, local, remote))
+                level = node["children"]
+            node["match"] = True
+        with_kids = remote_rows.with_children(self.session, self.service_id,
+                                              [remote.id for _, _, remote in grafted if remote is not None])
+        for node, local, remote in grafted:
+            node["has_children"] = bool(local and local["children"]) or (remote is not None and remote.id in with_kids)
+            node["children_loaded"] = not node["has_children"]
+        answer[self.root_name]["children_loaded"] = False
+        sort_tree(answer)
+        return answer, total

@@ -1,0 +1,191 @@
+"""The tree API in parts (``depth``, ``parent``, ``q``, ``counts``): each answer is what the
+pure slicer cuts from the whole merged tree, which the database-backed reader never builds."""
+import pytest
+
+from magpie import models
+from magpie.resources import slicing
+from magpie.resources.tree import add_resource
+from magpie.sync.store import apply_update
+
+
+def remote_dir(**children):
+    return {"resource_type": "directory", "children": children}
+
+
+def remote_file(display=None):
+    return {"resource_type": "file", "resource_display_name": display, "children": {}}
+
+
+REMOTE = {"thredds": {"resource_type": "service", "children": {
+    "birdhouse": remote_dir(
+        cmip6=remote_dir(**{"tas.nc": remote_file("Air temperature"), "pr.nc": remote_file()}),
+        obs=remote_dir(**{f"day{i}.nc": remote_file() for i in range(5)})),
+    "ouranos": remote_dir(deep=remote_dir(**{"x.nc": remote_file()})),
+}}}
+
+
+@pytest.fixture
+def world(session, tm, add_service):
+    """thredds synced to depth 3: matched, gone (with a child), remote-only and deeper nodes."""
+    service_id = add_service(configuration={"max_depth": 3})
+    with tm:
+        service = session.get(models.Service, service_id)
+        apply_update(REMOTE, service_id, session)
+
+        def add(name, parent=None, resource_type="directory"):
+            return add_resource(session, service, name, resource_type, parent_id=parent).resource_id
+
+        ids = {"birdhouse": add("birdhouse")}
+        ids["cmip6"] = add("cmip6", ids["birdhouse"])
+        ids["tas.nc"] = add("tas.nc", ids["cmip6"], "file")
+        ids["old"] = add("old", ids["birdhouse"])
+        ids["old/a.nc"] = add("a.nc", ids["old"], "file")
+        ids["obs"] = add("obs", ids["birdhouse"])
+        ids["deeper"] = add("deeper", add("d4", add("d3", add("d2", add("d1")))), "file")
+    return service_id, ids
+
+
+def get(api, query, status=200, at_risk=False):
+    """The answer; without ``at_risk``, nodes without ``gone_permissions`` (which the full tree
+    does not carry) to compare them with slices of the full tree."""
+    answer = api.get("/services/thredds/resources", params=query, status=status).json
+    stack = list(answer.get("resources", {}).values())
+    while stack and not at_risk:
+        node = stack.pop()
+        node.pop("gone_permissions", None)
+        stack.extend(node["children"].values())
+    return answer
+
+
+def remote_ids(node, found=None):
+    found = {} if found is None else found
+    for name, child in node["children"].items():
+        found.setdefault(name, child["remote_id"])
+        remote_ids(child, found)
+    return found
+
+
+def test_depth_and_parent_cut_the_merged_tree(api, world):
+    _, ids = world
+    full = get(api, {"sync": "true"})["resources"]
+    first = get(api, {"sync": "true", "depth": "1"})
+    assert first["resources"] == slicing.subtree(full, ["thredds"], 1)
+    assert first["parent"] == {"path": ["thredds"], "id": full["thredds"]["id"],
+                               "remote_id": full["thredds"]["remote_id"]}
+    assert list(first["resources"]["thredds"]["children"]) == ["birdhouse", "d1", "ouranos"]
+    birdhouse = first["resources"]["thredds"]["children"]["birdhouse"]
+    assert birdhouse["has_children"] is True and birdhouse["children_loaded"] is False
+    assert first["sync"]["max_depth"] == 3
+
+    for depth in (0, 2, None):
+        query = {"sync": "true", "parent": str(ids["birdhouse"])}
+        if depth is not None:
+            query["depth"] = str(depth)
+        assert get(api, query)["resources"] == slicing.subtree(full, ["thredds", "birdhouse"], depth)
+
+    # A remote-only node by its remote id, under its ancestors (one child each).
+    deep_id = remote_ids(full["thredds"])["deep"]
+    answer = get(api, {"sync": "true", "parent": f"remote:{deep_id}", "depth": "1"})
+    assert answer["resources"] == slicing.subtree(full, ["thredds", "ouranos", "deep"], 1)
+    assert answer["parent"] == {"path": ["thredds", "ouranos", "deep"], "id": None, "remote_id": deep_id}
+    assert list(answer["resources"]["thredds"]["children"]) == ["ouranos"]
+    assert answer["resources"]["thredds"]["children_loaded"] is False
+    # A local node by its remote id is the same node, and a gone one by its local id.
+    cmip6_remote = remote_ids(full["thredds"])["cmip6"]
+    assert get(api, {"sync": "true", "parent": f"remote:{cmip6_remote}"})["resources"] == \
+        slicing.subtree(full, ["thredds", "birdhouse", "cmip6"])
+    assert get(api, {"sync": "true", "parent": str(ids["old"])})["resources"] == \
+        slicing.subtree(full, ["thredds", "birdhouse", "old"])
+    assert get(api, {"sync": "true", "parent": str(ids["deeper"])})["resources"] == \
+        slicing.subtree(full, ["thredds", "d1", "d2", "d3", "d4", "deeper"])
+
+    assert "no remote node 999999" in get(api, {"sync": "true", "parent": "remote:999999"}, 404)["detail"]
+    assert "no resource 999999" in get(api, {"sync": "true", "parent": "999999"}, 404)["detail"]
+    get(api, {"sync": "true", "parent": "../1"}, 400)
+    get(api, {"sync": "true", "depth": "-1"}, 400)
+
+
+def test_counts_without_the_remote_tree(api, world):
+    full = get(api, {"sync": "true", "counts": "true"})
+    expected = slicing.tree_counts(full["resources"])
+    assert full["counts"] == expected
+    # birdhouse, cmip6, tas.nc, obs; 13 remote minus those 4; old, a.nc, d1-d3; d4 and below.
+    assert expected == {"nodes": 20, "matched": 4, "remote_only": 9, "gone": 5, "not_checked": 2}
+    assert get(api, {"sync": "true", "depth": "0", "counts": "true"})["counts"] == expected
+    assert "counts" not in get(api, {"sync": "true", "depth": "0"})
+    assert get(api, {"counts": "true"})["counts"] == {"nodes": 11}
+
+
+def test_filter_answers_matches_with_ancestors(api, world):
+    full = get(api, {"sync": "true"})["resources"]
+    for q in ("NC", "day", "air temp", "a.nc", "de", "zzz", "%", "_"):
+        answer = get(api, {"sync": "true", "q": q})
+        expected, total = slicing.filtered(full, q)
+        assert answer["resources"] == expected, q
+        assert answer["filter"] == {"q": q, "matches": total, "shown": total}, q
+    nc = get(api, {"sync": "true", "q": "nc"})
+    assert nc["filter"]["matches"] == 9  # tas, pr, 5 days, x (remote), a.nc (gone)
+    obs = nc["resources"]["thredds"]["children"]["birdhouse"]["children"]["obs"]
+    assert list(obs["children"]) == [f"day{i}.nc" for i in range(5)] and "match" not in obs
+    assert all(child["match"] for child in obs["children"].values())
+    assert get(api, {"sync": "true", "q": "nc", "depth": "1", "parent": "remote:1"}) == nc  # the whole tree
+
+
+def test_parts_of_the_local_tree(api, world):
+    _, ids = world
+    full = get(api, {})["resources"]
+    assert get(api, {"depth": "1"})["resources"] == slicing.subtree(full, ["thredds"], 1)
+    assert get(api, {"parent": str(ids["old"])})["resources"] == slicing.subtree(full, ["thredds", "birdhouse", "old"])
+    assert get(api, {"q": "tas"})["resources"] == slicing.filtered(full, "tas")[0]
+    assert "sync=true" in get(api, {"parent": "remote:1"}, 404)["detail"]
+
+
+def test_a_part_for_a_user_resolves_through_ancestors_left_out(api, world):
+    """Effective access on a node fetched alone comes from the permissions of ancestors that
+    the answer holds only as a chain."""
+    _, ids = world
+    api.post("/users", {"user_name": "alice", "email": "alice@example.org", "password": "alice-password-1"})
+    api.post(f"/users/alice/resources/{ids['birdhouse']}/permissions", {"permission_name": "read-allow-recursive"})
+    api.post(f"/users/alice/resources/{ids['obs']}/permissions", {"permission_name": "read-deny-recursive"})
+    query = {"sync": "true", "user": "alice", "effective": "true"}
+    full = get(api, query)["resources"]
+    obs_remote = remote_ids(full["thredds"])["obs"]
+    answer = get(api, {**query, "parent": f"remote:{obs_remote}", "depth": "1"})["resources"]
+    assert answer == slicing.subtree(full, ["thredds", "birdhouse", "obs"], 1)
+    day = answer["thredds"]["children"]["birdhouse"]["children"]["obs"]["children"]["day0.nc"]
+    assert day["effective"]["read"]["allowed"] is False
+    cmip6 = get(api, {**query, "q": "pr.nc"})["resources"]["thredds"]["children"]["birdhouse"]["children"]["cmip6"]
+    assert cmip6["children"]["pr.nc"]["effective"]["read"]["allowed"] is True
+    assert cmip6["permissions"] == [] and cmip6["children"]["pr.nc"]["id"] is None
+
+
+def test_gone_nodes_say_how_many_permissions_a_clean_removes(api, world):
+    _, ids = world
+    api.post("/groups", {"group_name": "researchers"})
+    for name in ("read-allow-recursive", "write-deny-match"):
+        api.post(f"/groups/researchers/resources/{ids['old/a.nc']}/permissions", {"permission_name": name})
+    old = get(api, {"sync": "true", "parent": str(ids["old"])}, at_risk=True)["resources"]["thredds"]["children"]["birdhouse"]
+    assert old["children"]["old"]["gone_permissions"] == 0
+    assert old["children"]["old"]["children"]["a.nc"]["gone_permissions"] == 2
+    assert "gone_permissions" not in old
+
+
+def test_a_filter_shows_at_most_its_limit_and_counts_all(session, tm, world):
+    from magpie.resources.partial_tree import PartialTree
+    service_id, _ = world
+    with tm:
+        view = PartialTree(session, session.get(models.Service, service_id), "thredds")
+        answer, total = view.filtered("nc", limit=3)
+    matches = []
+    stack = list(answer.values())
+    while stack:
+        node = stack.pop()
+        matches += [node] if node.get("match") else []
+        stack.extend(node["children"].values())
+    assert total == 9 and len(matches) == 3
+
+
+def test_a_part_of_a_tree_that_cannot_be_merged_is_a_conflict(api, add_service):
+    add_service(name="odd", sync_type="no-such-sync-type")
+    answer = api.get("/services/odd/resources", params={"sync": "true", "depth": "1"}, status=409).json
+    assert "cannot be merged" in answer["detail"] and "no-such-sync-type" in answer["detail"]
