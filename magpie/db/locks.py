@@ -181,24 +181,22 @@ def _release_held_locks(session: Session, session_transaction) -> None:
             LOGGER.exception("cannot release the sync lock of service %s", lock.service_id)
 
 
-
-
 @contextlib.contextmanager
-def sync_lock(engine: Engine, service_id: int, stale_after: float = 3600.0) -> Iterator[None]:
+def sync_lock(engine: Engine, service_id: int) -> Iterator[None]:
     """Hold the sync lock of one service for a block (a background job's crawl and its write) on a
     connection of its own, with no transaction left open meanwhile; :class:`SyncAlreadyRunning`
     at once when another sync holds it. The same lock as :func:`hold_sync_lock`."""
-    lock = (_AdvisoryLock(engine, service_id) if engine.dialect.name == "postgresql"
-            else _RowLock(engine, service_id, stale_after))
+    lock = _AdvisoryLock(engine, service_id) if engine.dialect.name == "postgresql" else _RowLock(engine, service_id)
     try:
         yield
     finally:
         lock.release()
 
 
-def is_sync_locked(engine: Engine, service_id: int, stale_after: float = 3600.0) -> bool:
-    """Whether some sync holds the lock of the service now (without taking it). PostgreSQL frees
-    the advisory lock of a process that died, so a free lock tells a dead worker from a slow one."""
+def is_sync_locked(engine: Engine, service_id: int) -> bool:
+    """Whether a live sync holds the lock of the service now (without taking it), so that a dead
+    worker's run tells from a slow one: PostgreSQL frees the advisory lock of a process that died;
+    on SQLite a row whose holder is gone does not count."""
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             return connection.execute(sa.text(
@@ -206,5 +204,6 @@ def is_sync_locked(engine: Engine, service_id: int, stale_after: float = 3600.0)
                 " AND classid = :ns AND objid = :sid AND objsubid = 2)"),
                 {"ns": ADVISORY_LOCK_NAMESPACE, "sid": service_id}).scalar()
         table = models.SyncLock.__table__
-        acquired = connection.execute(sa.select(table.c.acquired_at).where(table.c.service_id == service_id)).scalar()
-        return acquired is not None and (models.utcnow() - acquired).total_seconds() < stale_after
+        row = connection.execute(sa.select(table.c.owner, table.c.acquired_at, table.c.heartbeat)
+                                 .where(table.c.service_id == service_id)).first()
+        return row is not None and not _holder_is_gone(row.owner, row.heartbeat or row.acquired_at, models.utcnow())

@@ -18,7 +18,7 @@ from magpie.resources.remote_rows import RemoteRow
 from magpie.resources.slicing import MAX_MATCHES, name_matches, shallow
 from magpie.resources.tree import get_service_tree, permission_names_of
 from magpie.sync.merge import sort_tree
-from magpie.sync.store import main_node_id
+from magpie.sync.store import get_sync_info, main_node_id, unverified_info
 from magpie.sync.types import get_sync_type
 
 #: (merged node being built, its local node or None, its remote row id or None, its depth)
@@ -34,25 +34,33 @@ class PartialTree:
         self.root_name, self.local_root = next(iter(self.local.items()))
         self.main_id = main_node_id(self.service_id, session)
         self.max_depth = get_sync_type(sync_type).effective_max_depth(service.configuration)
+        info = get_sync_info(self.service_id, session)
+        self.last_sync = info.last_sync if info is not None else None
         self._names: Dict[str, List[str]] = {}
         self._pairs: Optional[Dict[int, Optional[RemoteRow]]] = None
 
     # --- one node -----------------------------------------------------------------------------
 
-    def node(self, local: Optional[dict], remote: Optional[RemoteRow], depth: int, has_children: bool) -> dict:
-        """The merged node of a local node and/or its remote twin, as the full merge makes it."""
+    def node(self, local: Optional[dict], remote: Optional[RemoteRow], depth: int, has_children: bool,
+             parent_unverified: Optional[dict] = None) -> dict:
+        """The merged node of a local node and/or its remote twin, as the full merge makes it
+        (:func:`magpie.sync.merge.merge_trees`): below a part of the remote tree the last sync
+        could not read (``parent_unverified``), a local node without a twin is not judged."""
+        unverified = unverified_info(remote.unverified_reason, remote.last_seen, self.last_sync) \
+            if remote is not None else parent_unverified
         if local is not None:
             beyond = self.max_depth is not None and depth > self.max_depth
             merged = shallow(local, has_children)
-            merged.update(remote_id=remote.id if remote else None, matches_remote=remote is not None or beyond,
-                          beyond_max_depth=beyond)
+            merged.update(remote_id=remote.id if remote else None, beyond_max_depth=beyond, unverified=unverified,
+                          matches_remote=remote is not None or beyond or parent_unverified is not None)
             return merged
         names = self._names.get(remote.resource_type)
         if names is None:
             names = self._names[remote.resource_type] = permission_names_of(self.service.type, remote.resource_type)
         return {"id": None, "remote_id": remote.id, "matches_remote": True, "beyond_max_depth": False,
-                "resource_type": remote.resource_type, "resource_display_name": remote.display_name or remote.name,
-                "permission_names": list(names), "children": {}, "has_children": has_children,
+                "unverified": unverified, "resource_type": remote.resource_type,
+                "resource_display_name": remote.display_name or remote.name,
+                "permission_names": list(names), "permissions": [], "children": {}, "has_children": has_children,
                 "children_loaded": not has_children}
 
     def root(self) -> dict:
@@ -84,7 +92,7 @@ class PartialTree:
             entries = []
             for parent, name, local, remote, node_depth in below:
                 has = bool(local and local["children"]) or (remote is not None and (not last or remote.id in parents))
-                child = parent["children"][name] = self.node(local, remote, node_depth, has)
+                child = parent["children"][name] = self.node(local, remote, node_depth, has, parent.get("unverified"))
                 entries.append((child, local, remote.id if remote is not None else None, node_depth))
 
     def pair_local(self) -> Dict[int, Optional[RemoteRow]]:
@@ -130,7 +138,7 @@ class PartialTree:
         nodes, local = [self.root()], self.local_root
         for depth, (name, remote) in enumerate(zip(names, remote_chain), start=1):
             local = local["children"].get(name) if local is not None else None
-            nodes.append(self.node(local, remote, depth, True))
+            nodes.append(self.node(local, remote, depth, True, nodes[-1].get("unverified")))
         return nodes
 
     def _link(self, nodes: List[dict], names: Sequence[str]) -> dict:
@@ -217,14 +225,14 @@ class PartialTree:
         answer: dict = {self.root_name: self.root()}
         grafted: List[Tuple[dict, Optional[dict], Optional[RemoteRow]]] = []
         for names, remote_chain in chains:
-            level, local = answer[self.root_name]["children"], self.local_root
+            node, local = answer[self.root_name], self.local_root
             for depth, (name, remote) in enumerate(zip(names, remote_chain), start=1):
                 local = local["children"].get(name) if local is not None else None
-                node = level.get(name)
+                parent, node = node, node["children"].get(name)
                 if node is None:
-                    node = level[name] = self.node(local, remote, depth, bool(local and local["children"]))
+                    node = parent["children"][name] = self.node(local, remote, depth, bool(local and local["children"]),
+                                                                parent.get("unverified"))
                     grafted.append((node, local, remote))
-                level = node["children"]
             node["match"] = True
         with_kids = remote_rows.with_children(self.session, self.service_id,
                                               [remote.id for _, _, remote in grafted if remote is not None])

@@ -5,6 +5,7 @@ Each query is bounded by :data:`CHUNK` ids and uses the indexes the table has (t
 ``parent_id``, and ``(service_id, parent_id, resource_name)``), so opening one directory of a
 million-node tree reads that directory only.
 """
+import datetime
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
@@ -17,7 +18,8 @@ CHUNK = 400
 
 _REMOTE = models.RemoteResource.__table__
 _COLUMNS = (_REMOTE.c.resource_id, _REMOTE.c.parent_id, _REMOTE.c.resource_name,
-            _REMOTE.c.resource_display_name, _REMOTE.c.resource_type)
+            _REMOTE.c.resource_display_name, _REMOTE.c.resource_type, _REMOTE.c.unverified_reason,
+            _REMOTE.c.last_seen)
 
 
 class RemoteRow(NamedTuple):
@@ -26,6 +28,10 @@ class RemoteRow(NamedTuple):
     name: str
     display_name: Optional[str]
     resource_type: str
+    #: Why the last sync could not read this part of the remote tree (None: it did), and when it
+    #: was last seen (None: by the last sync).
+    unverified_reason: Optional[str] = None
+    last_seen: Optional[datetime.datetime] = None
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:

@@ -34,4 +34,4 @@ def test_test_then_save_credentials(browser_page, live_app, remote, monkeypatch)
     expect(page.locator("#credentials-state")).to_contain_text("HTTP basic, set", timeout=TIMEOUT)
     expect(page.get_by_label("Password", exact=True)).to_have_value("", timeout=TIMEOUT)
     assert PASSWORD not in page.content()
-    assert live_app.api.post(f"{live_app.url}/services/{service_id}/sync", timeout=30).status_code == 200
+    assert live_app.api.post(f"{live_app.url}/services/{service_id}/sync?wait=true", timeout=60).status_code == 200

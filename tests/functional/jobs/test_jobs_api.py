@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from magpie import db, jobs, models
 from tests.functional.jobs.conftest import CHILDREN, wait_until
+from tests.support.db_faults import refuse_poison  # noqa: F401 (fixture)
 from tests.support.thredds_catalogs import catalog_xml
 
 FINAL = {"succeeded", "partial", "failed", "cancelled", "interrupted"}
@@ -151,3 +152,23 @@ def test_pruning_the_history_never_takes_a_job_s_own_run(api, runner, remote):
     assert done["status"] == "succeeded"
     tree = api.get(f"/services/{service_id}/resources?sync=true").json["resources"]
     assert list(tree["small"]["children"]) == ["x.nc"]
+
+
+def test_a_database_error_of_an_api_sync_is_recorded_and_keeps_the_last_good_tree(api, runner, remote,
+                                                                                refuse_poison):  # noqa: F811
+    remote.add("/poisoned/catalog.xml", catalog_xml(files=[("a.nc", "a.nc")]))
+    body = {"service_name": "poisoned", "service_type": "thredds", "service_url": remote.url + "/poisoned",
+            "service_sync_type": "thredds"}
+    api.post("/services", body, status=201)
+    assert api.post("/services/poisoned/sync?wait=true").json["result"]["added"] == 2
+    remote.add("/poisoned/catalog.xml", catalog_xml(files=[("a.nc", "a.nc"), ("poison.nc", "poison.nc")]))
+    refuse_poison()
+    waited = api.post("/services/poisoned/sync?wait=true", status=502).json
+    assert "poison refused" in waited["result"]["error"]
+    queued = finished(api, api.post("/services/poisoned/sync", status=202).json["run"])
+    assert queued["status"] == "failed" and "poison refused" in queued["result"]["error"]
+    assert "poison refused" in api.get("/services/poisoned/sync").json["sync"]["last_error"]
+    history = api.get("/services/poisoned/sync/history").json["runs"]
+    assert [run["status"] for run in history] == ["failed", "failed", "succeeded"]
+    tree = api.get("/services/poisoned/resources?sync=true").json["resources"]
+    assert names(tree) == {"poisoned": {"a.nc": {}}}  # remote-only nodes of the last good tree

@@ -13,6 +13,7 @@ from magpie import models
 from magpie.helpers import sync_resources
 from magpie.helpers.sync_resources import SyncError, fetch_single_service, get_sync_history
 from tests.functional.sync.helpers import names, stored_tree
+from tests.support.db_faults import refuse_poison  # noqa: F401 (fixture)
 from tests.support.thredds_catalogs import catalog_xml
 
 BIN = Path(sys.executable).parent
@@ -102,34 +103,6 @@ def test_history_records_each_run_newest_first_and_is_pruned(session, tm, remote
         assert len(get_sync_history(service_id, session, limit=1)) == 1
 
 
-REFUSE_POISON = {  # a real database error in the middle of a sync's writes: (create, drop)
-    "sqlite": (["CREATE TRIGGER refuse_poison BEFORE INSERT ON remote_resources "
-                "WHEN NEW.resource_name = 'poison.nc' BEGIN SELECT RAISE(ABORT, 'poison refused'); END"],
-               ["DROP TRIGGER IF EXISTS refuse_poison"]),
-    "postgresql": (["CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
-                    "IF NEW.resource_name = 'poison.nc' THEN RAISE EXCEPTION 'poison refused'; END IF; "
-                    "RETURN NEW; END $$ LANGUAGE plpgsql",
-                    "CREATE TRIGGER refuse_poison BEFORE INSERT ON remote_resources "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"],
-                   ["DROP TRIGGER IF EXISTS refuse_poison ON remote_resources",
-                    "DROP FUNCTION IF EXISTS refuse_poison()"]),
-}
-
-
-@pytest.fixture
-def refuse_poison(db_url):
-    """Inserting a remote node named ``poison.nc`` fails inside the database while this is active."""
-    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
-    create, drop = REFUSE_POISON[engine.dialect.name]
-
-    def run(statements):
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.exec_driver_sql(statement)
-
-    yield lambda: run(create)
-    run(drop)
-    engine.dispose()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
