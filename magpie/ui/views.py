@@ -21,6 +21,7 @@ from magpie.services import credentials as service_credentials, crud as services
 from magpie.accounts.signin import SignInThrottled, signin_guard
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.sync import status as sync_status
+from magpie.sync.types import SYNC_SERVICES_TYPES
 from magpie.ui import display
 
 LOGGER = logging.getLogger(__name__)
@@ -143,7 +144,8 @@ def services_page(request):
     statuses = sync_status.get_sync_statuses(listed, request.dbsession)
     rows = [{**status_context(service, statuses[service.resource_id], now),
              "url": request.route_path("ui.service", service=service.resource_id)} for service in listed]
-    return page_context(request, rows=rows, out_of_sync_words=display.out_of_sync_words())
+    return page_context(request, rows=rows, out_of_sync_words=display.out_of_sync_words(),
+                        sync_types=sorted(SYNC_SERVICES_TYPES))
 
 
 def status_context(service: models.Service, sync: dict, now) -> dict:

@@ -167,3 +167,20 @@ def test_headers_static_files_and_escaping(app):
     actions = {button["data-action"] for button in tree_page.html.select("button[data-action]")}
     assert {"sync", "preview", "clean"} <= actions
     assert tree_page.html.find("ul", id="tree")["role"] == "tree"
+
+
+def test_services_page_offers_the_register_form(app):
+    """The form the services page's script drives: every control labelled, the registered sync
+    types to choose from, and the API routes it calls."""
+    signin(app)
+    form = app.get("/ui/services").html.find("form", id="service-form")
+    assert form is not None
+    assert form["data-services-url"] == "/services" and form["data-test-url"] == "/services/test"
+    for field in form.find_all(["input", "select", "textarea"]):
+        assert form.find("label", attrs={"for": field["id"]}).get_text().strip(), field["name"]
+    names = {field["name"] for field in form.find_all(["input", "select", "textarea"])}
+    assert names == {"service_name", "service_type", "service_url", "service_sync_type", "configuration",
+                     "kind", "username", "password", "token"}
+    sync_types = [option["value"] for option in form.find("select", attrs={"name": "service_sync_type"}).find_all("option")]
+    assert {"thredds", "geoserver-api", "stac", ""} <= set(sync_types)
+    assert [button.get_text() for button in form.find_all("button")] == ["Test connection", "Register"]
