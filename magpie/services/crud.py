@@ -53,7 +53,11 @@ def validate_service_name(name: object) -> str:
 def refuse_user_info(url: str, field: str = "service_url") -> str:
     """A URL with ``user:password@`` would show its password in every answer, log and sync error:
     credentials have their own place, sealed."""
-    if urlsplit(url).username is not None or "@" in urlsplit(url).netloc:
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:  # malformed (the crawler says so); user info is still looked for
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    if "@" in netloc:
         raise InvalidInput(field, "the URL carries user info (user:password@): remove it and set the "
                                   "service's credentials instead (PUT /services/{service}/credentials)")
     return url

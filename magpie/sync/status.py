@@ -71,7 +71,7 @@ def _history_size(service: models.Service) -> int:
 def get_sync_history(service_id: int, session: Session, limit: Optional[int] = None) -> List[dict]:
     """The service's sync runs, newest first, as JSON-ready dicts (ISO 8601 UTC times)."""
     columns = [_RUNS.c[name] for name in ("id", "service_id", "started", "finished", "status", "added", "removed",
-                                          "kept", "error", "origin")]
+                                          "kept", "error", "origin", "unverified", "partial_reasons")]
     query = (sa.select(*columns).where(_RUNS.c.service_id == service_id, _RUNS.c.dry_run.is_(False))
              .order_by(_RUNS.c.started.desc(), _RUNS.c.id.desc()))
     if limit is not None:

@@ -25,7 +25,7 @@ def test_a_child_catalog_answering_503_keeps_its_stored_nodes_unverified(session
     two_child_catalogs(remote)
     service_id = add_service(url=remote.url + "/thredds", configuration={"retries": 0})
     first = sync(session, tm, service_id)
-    assert first.status == "success" and not first.partial_reasons
+    assert first.status == "succeeded" and not first.partial_reasons
     with tm:
         service = session.get(models.Service, service_id)
         b = add_resource(session, service, "b", "directory")
@@ -60,13 +60,13 @@ def test_a_child_catalog_answering_503_keeps_its_stored_nodes_unverified(session
     assert find(merged, "thredds", "a").get("unverified") is None
     assert (status["partial"], status["unverified"]) == (True, 4)
     assert history[0]["status"] == "partial" and history[0]["unverified"] == 4
-    assert history[0]["partial_reasons"] == second.partial_reasons and history[1]["status"] == "success"
+    assert history[0]["partial_reasons"] == second.partial_reasons and history[1]["status"] == "succeeded"
     assert cleaned["removed"] == [] and {k["reason"] for k in cleaned["kept"]} == {"not_verified"}
 
     # Seen again: verified again, and what the catalog no longer lists is removed.
     remote.add("/thredds/catalog/b/catalog.xml", catalog_xml("b", files=[("y", "b/y.nc")]))
     third = sync(session, tm, service_id)
-    assert third.status == "success" and third.removed == 2 and third.unverified == 0
+    assert third.status == "succeeded" and third.removed == 2 and third.unverified == 0
     with tm:
         tree = stored_tree(session, service_id)
         assert get_sync_status(session.get(models.Service, service_id), session)["partial"] is False

@@ -49,7 +49,7 @@ def test_names_that_cannot_be_stored_are_skipped_naming_the_node(session, tm, re
     with tm:
         assert names(stored_tree(session, service_id)) == {"projects": {"3": {}}}
         history = sync_resources.get_sync_history(service_id, session)
-    assert history[0]["status"] == "success"
+    assert history[0]["status"] == "succeeded"
 
 
 def test_a_write_the_database_refuses_writes_nothing_and_is_recorded(session, tm, add_service, plugin):
