@@ -35,7 +35,7 @@ from tests.support.remote_server import fixture_bytes
 from tests.support.thredds_catalogs import catalog_xml
 
 ST = Path(sys.executable).with_name("st")
-MAX_EXAMPLES = {"sqlite": 12, "postgresql": 8}  # per operation: 52 operations, and the suite near 15 min
+MAX_EXAMPLES = {"sqlite": 20, "postgresql": 12}
 SEED = 20261126
 
 
