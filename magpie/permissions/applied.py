@@ -32,6 +32,11 @@ class GrantResult:
     replaced: Optional[Permission]
 
 
+class NameNotCarried(ConflictError):
+    """A valid permission name that the resource's type cannot carry: 409, since the request is
+    well formed and only the stored resource (its type, its service's type) rules it out."""
+
+
 class PermissionExists(ConflictError):
     """The principal already has exactly this permission on the resource (answered 409)."""
 
@@ -79,15 +84,15 @@ def allowed_names(session: Session, resource: models.Resource) -> Tuple[str, ...
 
 
 def check_name(names: Sequence[str], permission: Permission, resource_type: str, service_type: str) -> None:
-    """:class:`InvalidInput` (400) listing ``names`` when ``permission`` is not one of them."""
+    """:class:`NameNotCarried` (409) listing ``names`` when ``permission`` is not one of them."""
     if permission.name not in names:
-        raise InvalidInput("permission", (
+        raise NameNotCarried((
             f"a {resource_type} of a {service_type!r} service cannot carry "
             f"{permission.name!r}; allowed: {', '.join(names) or 'none'}"))
 
 
 def check_allowed(session: Session, resource: models.Resource, permission: Permission) -> None:
-    """:class:`InvalidInput` (400) listing the allowed names when the resource cannot carry it."""
+    """:class:`NameNotCarried` (409) listing the allowed names when the resource cannot carry it."""
     check_name(allowed_names(session, resource), permission, resource.resource_type,
                service_type_of(session, resource))
 
@@ -140,7 +145,7 @@ def grant(session: Session, actor: Optional[str], principal: PrincipalModel, res
     """Apply ``permission`` for ``principal`` on ``resource``, replacing its permission of the same
     name if it has one with another access or scope.
 
-    :class:`InvalidInput` when the resource type does not carry the name; :class:`PermissionExists`
+    :class:`NameNotCarried` when the resource type does not carry the name; :class:`PermissionExists`
     when exactly this permission is already applied (also when a concurrent request applied it
     first: the primary key refuses the second row).
     """

@@ -23,7 +23,7 @@ from magpie.accounts.manage import add_membership, create_group, create_user
 from magpie.accounts.users import get_user_by_name
 from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.permissions import InvalidPermission, resource_permissions, service_permissions
-from magpie.permissions.applied import applied_permissions, describe, grant, revoke
+from magpie.permissions.applied import NameNotCarried, applied_permissions, check_name, describe, grant, revoke
 from magpie.resources.actions import allowed_child_types, create_local_resource, find_child
 from magpie.setup_files.permissions_file import PermissionEntry, PermissionsConfig, PermissionsFileError
 
@@ -124,10 +124,10 @@ def resolve(session: Session, config: PermissionsConfig, settings=None) -> Plan:
             continue
         allowed = service_permissions(service.type) if target_type == "service" else \
             resource_permissions(service.type, target_type)
-        if entry.permission.name not in allowed:
-            raise PermissionsFileError(
-                f"{entry.where}: a {target_type} of a {service.type!r} service cannot carry "
-                f"{entry.permission.name!r}; allowed: {', '.join(allowed) or 'none'}")
+        try:
+            check_name(allowed, entry.permission, target_type, service.type)
+        except NameNotCarried as exc:
+            raise PermissionsFileError(f"{entry.where}: {exc}") from None
     return plan
 
 

@@ -38,7 +38,7 @@ def test_a_refused_remote_grant_creates_nothing(api, thredds, principals, sessio
     principals({"alice": []})
     z_remote = find(merged(api), "thredds", "b", "z.nc")["remote_id"]
     answer = api.post(f"/users/alice/services/thredds/remote/{z_remote}/permissions",
-                      {"permission_name": "getmap"}, status=400).json
+                      {"permission_name": "getmap"}, status=409).json
     assert "allowed: browse, read, write" in answer["detail"]
     api.post(f"/users/nobody/services/thredds/remote/{z_remote}/permissions", READ, status=404)
     api.post("/users/alice/services/thredds/remote/2147483647/permissions", READ, status=404)

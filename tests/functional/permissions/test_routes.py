@@ -77,7 +77,6 @@ def test_group_permissions(api, setup, stored, audit_entries):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"permission": {"name": "getmap"}}, "permission"),                  # known, but not on a THREDDS file
     ({"permission_name": "fly"}, "permission_name"),                     # no service type has it
     ({"permission": {"name": "read", "access": "maybe"}}, "permission/access"),
     ({"permission_name": "read-allow-sideways"}, "permission_name"),
@@ -88,8 +87,14 @@ def test_group_permissions(api, setup, stored, audit_entries):
 def test_refused_permissions_are_400_and_change_nothing(api, setup, stored, body, field):
     answer = api.post(f"/users/alice/resources/{setup['file']}/permissions", body, status=400).json
     assert any(item["field"].startswith(field) or field == "body" for item in answer["fields"]), answer
-    if field == "permission":
-        assert "allowed: browse, read, write" in answer["detail"]
+    assert stored() == []
+
+
+@pytest.mark.parametrize("body", [{"permission": {"name": "getmap"}}, {"permission_name": "execute-deny"}])
+def test_a_name_the_resource_type_cannot_carry_is_409_and_changes_nothing(api, setup, stored, body):
+    """The body is valid; the stored resource (a THREDDS file) rules the name out."""
+    answer = api.post(f"/users/alice/resources/{setup['file']}/permissions", body, status=409).json
+    assert "allowed: browse, read, write" in answer["detail"]
     assert stored() == []
 
 
@@ -172,7 +177,7 @@ def test_a_service_itself_carries_its_type_s_names(api, create_service, principa
     principals({"alice": []})
     url = f"/users/alice/resources/{service['resource_id']}/permissions"
     api.post(url, {"permission_name": "getcapabilities"}, status=201)
-    assert "getcapabilities" in api.post(url, {"permission_name": "read"}, status=400).json["detail"]
+    assert "getcapabilities" in api.post(url, {"permission_name": "read"}, status=409).json["detail"]
 
 
 def test_resolve_puts_a_generic_group_above_the_anonymous_group(api, setup, principals):

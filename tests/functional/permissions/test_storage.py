@@ -9,9 +9,9 @@ import transaction
 import webtest
 
 from magpie import db, models
-from magpie.errors import InvalidInput, NotFoundError
+from magpie.errors import NotFoundError
 from magpie.permissions import Access, Permission, Scope
-from magpie.permissions.applied import GrantResult, PermissionExists, applied_permissions, grant, revoke
+from magpie.permissions.applied import GrantResult, NameNotCarried, PermissionExists, applied_permissions, grant, revoke
 from magpie.resources.tree import add_resource
 
 
@@ -61,7 +61,7 @@ def test_grant_replace_revoke(session, tm, world):
         assert revoke(session, "tester", user, file, "read") == Permission("read", Access.DENY, Scope.MATCH)
         with pytest.raises(NotFoundError):
             revoke(session, "tester", user, file, "read")
-        with pytest.raises(InvalidInput, match="allowed: describeprocess, execute"):
+        with pytest.raises(NameNotCarried, match="allowed: describeprocess, execute"):
             grant(session, "tester", group, process, "read")
     with tm:
         user, _, file, _ = objects(session, world)
