@@ -91,7 +91,8 @@ def test_an_administrator_lifts_a_lockout(app, api, new_user, audit_entries):
     app.get("/users/alice/lockout", headers=basic("alice", PASSWORD), status=403)
 
 
-def test_new_passwords_are_argon2id_and_pbkdf2_ones_are_upgraded_at_sign_in(app, new_user, session, tm):
+def test_new_passwords_are_argon2id_and_pbkdf2_ones_are_upgraded_at_sign_in(owasp_hashing, app, new_user, session,
+                                                                             tm):
     new_user("alice", PASSWORD)
     with tm:
         assert session.execute(sa.select(models.User.user_password)
