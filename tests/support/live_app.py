@@ -31,24 +31,19 @@ def screenshot_path(name: str) -> Path:
     return OUTPUT / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
 
 
-class LiveApp:
-    """The WSGI app served by waitress on a free port of 127.0.0.1, in a thread stopped by its
-    handle; ``api`` is a client of its REST API with the administrator's Basic credentials."""
+class Served:
+    """A WSGI app served by waitress on a free port of 127.0.0.1, in a thread that polls until
+    :meth:`stop` (closing the server under a thread blocked in ``select`` races it)."""
 
-    def __init__(self, settings: dict):
-        self.settings = settings
-        self.app = magpie.main({}, **settings)
-        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4,
+    def __init__(self, app, threads: int = 4):
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads,
                                              clear_untrusted_proxy_headers=True)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._stopping = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-        self.api = requests.Session()
-        self.api.auth = (settings["magpie.admin_user"], settings["magpie.admin_password"])
-
-    def start(self) -> "LiveApp":
-        self._thread = threading.Thread(target=self._serve, name=f"magpie-{self.server.effective_port}",
+        self._thread = threading.Thread(target=self._serve, name=f"waitress-{self.server.effective_port}",
                                         daemon=True)
+
+    def start(self) -> "Served":
         self._thread.start()
         return self
 
@@ -58,13 +53,33 @@ class LiveApp:
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._thread is not None:
+        if self._thread.is_alive():
             self._thread.join(timeout=10)
         for channel in list(self.server._map.values()):
             if channel is not self.server:
                 channel.close()
         self.server.close()
         self.server.task_dispatcher.shutdown(timeout=5)
+
+
+class LiveApp:
+    """The WSGI app served by waitress on a free port of 127.0.0.1, in a thread stopped by its
+    handle; ``api`` is a client of its REST API with the administrator's Basic credentials."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.app = magpie.main({}, **settings)
+        self.served = Served(self.app)
+        self.url = self.served.url
+        self.api = requests.Session()
+        self.api.auth = (settings["magpie.admin_user"], settings["magpie.admin_password"])
+
+    def start(self) -> "LiveApp":
+        self.served.start()
+        return self
+
+    def stop(self) -> None:
+        self.served.stop()
         self.api.close()
 
     def call(self, method: str, path: str, expect: int = 200, **kw) -> dict:

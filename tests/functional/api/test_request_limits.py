@@ -2,13 +2,12 @@
 not UTF-8, the 413 a served app really sends, and the security headers of every answer."""
 import json
 import logging
-import threading
 
 import pytest
 import requests
-import waitress
 
 from magpie.api.limits import MAX_JSON_DEPTH, MAX_JSON_VALUES
+from tests.support.live_app import Served
 
 NESTED_200 = '{"user_name": "admin", "password": "x", "extra": ' + "[" * 200 + "]" * 200 + "}"
 
@@ -16,12 +15,9 @@ NESTED_200 = '{"user_name": "admin", "password": "x", "extra": ' + "[" * 200 + "
 @pytest.fixture
 def served(wsgi_app):
     """The app served by waitress on a free port of 127.0.0.1."""
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=10)
+    served = Served(wsgi_app, threads=2).start()
+    yield served.url
+    served.stop()
 
 
 def _resolve(spec: dict, schema: dict) -> dict:

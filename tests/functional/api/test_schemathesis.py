@@ -22,15 +22,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
-import waitress
 
 from magpie.helpers.sync_services import SYNC_SERVICES_TYPES
 from tests.functional.api.conftest import ADMIN_PASSWORD, ADMIN_USER, basic
+from tests.support.live_app import Served
 from tests.support.remote_server import fixture_bytes
 from tests.support.thredds_catalogs import catalog_xml
 
@@ -49,12 +48,9 @@ def app_settings(app_settings):
 
 @pytest.fixture
 def served_app(wsgi_app):
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=10)
+    served = Served(wsgi_app, threads=4).start()
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture
