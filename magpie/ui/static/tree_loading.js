@@ -131,7 +131,7 @@
   }
 
   parts.loading = {
-    treeUrl: treeUrl, load: load, markLoaded: markLoaded, fetchChildren: fetchChildren, restoreExpanded: restoreExpanded,
-    render: render
+    treeUrl: treeUrl, load: load, markLoaded: markLoaded, fetchChildren: fetchChildren,
+    restoreExpanded: restoreExpanded, render: render
   };
 })();

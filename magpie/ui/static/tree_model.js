@@ -19,8 +19,10 @@
     local: "local"
   };
   var ALWAYS_COUNTED = ["matches", "remote", "gone", "deeper"];
-  /* Badge -> the API's name for it: the key of its count (``counts=true``). */
-  var SERVER_STATUS = {matches: "matched", remote: "remote_only", gone: "gone", deeper: "not_checked"};
+  /* Badge -> the API's name for it: the key of its count (``counts=true``) and the value of the
+   * tree's ``status`` filter. */
+  var SERVER_STATUS = {matches: "matched", remote: "remote_only", gone: "gone", deeper: "not_checked",
+    unverified: "unverified"};
 
   /* One resource of the merged tree. ``children`` is the array of its child nodes in the
    * server's order (sorted by name); ``group`` the rendered <ul> while it is expanded. */
@@ -161,7 +163,9 @@
     if (server && mode === "merged") {
       model.total = server.nodes;
       Object.keys(SERVER_STATUS).forEach(function (badge) {
-        counts[badge] = server[SERVER_STATUS[badge]];
+        if (server[SERVER_STATUS[badge]] !== undefined) { // an older server counts no unverified
+          counts[badge] = server[SERVER_STATUS[badge]];
+        }
       });
       if (!synced) {
         counts.unsynced = counts.gone + counts.matches + counts.deeper;

@@ -40,6 +40,7 @@
     this.mainModel = null;  // the tree as loaded and expanded, without filters
     this.filterInfo = null;
     this.filterSeq = 0;
+    this.statusFilter = null; // the badge whose count button is pressed
     this.queryParts = [];
     this.rowParts = [];
     this.afterLoad = [];

@@ -72,7 +72,8 @@
     var badge = el("span", "badge badge-" + node.badge, model.BADGE_LABELS[node.badge]);
     badge.id = prefix + "-badge";
     if (node.badge === "unverified") {
-      badge.title = node.unverified.reason + (node.unverified.last_seen ? " (last seen " + node.unverified.last_seen + ")" : "");
+      var seen = node.unverified.last_seen;
+      badge.title = node.unverified.reason + (seen ? " (last seen " + seen + ")" : "");
     }
     row.appendChild(badge);
     var labelledBy = [label.id, type.id, badge.id];
