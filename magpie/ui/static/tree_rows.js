@@ -55,27 +55,41 @@
     return words.join(", ") + " below";
   }
 
+  /* What every row starts from: cloning it costs less than building each part (a filter's answer
+   * brings a thousand rows and more). */
+  var ROW = null;
+
+  function emptyRow() {
+    if (!ROW) {
+      ROW = el("div", "row");
+      ROW.appendChild(el("span", "twisty")).setAttribute("aria-hidden", "true");
+      ROW.appendChild(el("span", "label")).appendChild(el("span", "name"));
+      ROW.appendChild(el("span", "type"));
+      ROW.appendChild(el("span", "badge"));
+    }
+    return ROW.cloneNode(true);
+  }
+
   function renderRow(node, li) {
-    var row = el("div", "row");
+    var row = emptyRow();
     var prefix = "n" + (++this.seq);
-    row.appendChild(el("span", "twisty")).setAttribute("aria-hidden", "true");
-    var label = el("span", "label");
+    var label = row.children[1];
     label.id = prefix + "-label";
-    label.appendChild(el("span", "name", node.name));
+    label.firstChild.textContent = node.name;
     if (node.display && node.display !== node.name) {
       label.appendChild(el("span", "display", node.display));
     }
-    row.appendChild(label);
-    var type = el("span", "type", node.type);
+    var type = row.children[2];
     type.id = prefix + "-type";
-    row.appendChild(type);
-    var badge = el("span", "badge badge-" + node.badge, model.BADGE_LABELS[node.badge]);
+    type.textContent = node.type;
+    var badge = row.children[3];
+    badge.className = "badge badge-" + node.badge;
+    badge.textContent = model.BADGE_LABELS[node.badge];
     badge.id = prefix + "-badge";
     if (node.badge === "unverified") {
       var seen = node.unverified.last_seen;
       badge.title = node.unverified.reason + (seen ? " (last seen " + seen + ")" : "");
     }
-    row.appendChild(badge);
     var labelledBy = [label.id, type.id, badge.id];
     if (node.complete && (node.goneBelow || node.remoteBelow)) { // known only when all below is loaded
       var below = el("span", "below", belowWords(node));
