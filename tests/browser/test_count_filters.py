@@ -120,3 +120,24 @@ def test_a_count_combines_with_the_name_filter(browser_page, live_app, remote):
     name_filter.fill("")
     expect(page.locator("#filter-note")).to_have_text("")
     assert shown(page) == ["thredds", "birdhouse", "ouranos", "retired"]
+
+
+def test_the_unverified_count_comes_from_the_server_and_filters_too(browser_page, live_app, remote):
+    page = browser_page
+    refs = [("catalog/a/catalog.xml", "A"), ("catalog/b/catalog.xml", "B")]
+    remote.add("/thredds/catalog.xml", catalog_xml(refs=refs))
+    remote.add("/thredds/catalog/a/catalog.xml", catalog_xml("a", files=[("x", "a/x.nc")]))
+    remote.add("/thredds/catalog/b/catalog.xml", catalog_xml("b", files=[("y", "b/y.nc")]))
+    service_id = live_app.create_service("thredds", remote.url + "/thredds", configuration={"retries": 0})
+    live_app.sync(service_id)
+    remote.add("/thredds/catalog/b/catalog.xml", b"", status=503)
+    live_app.sync(service_id)  # partial: b and y.nc are kept as not verified
+    sign_in(page, path=f"/ui/services/{service_id}")
+    wait_for_tree(page)
+    unverified = count_button(page, "unverified")
+    # The whole tree's count (y.nc is not loaded yet), not the loaded part's.
+    expect(unverified.locator(".count-number")).to_have_text("2")
+    unverified.click()
+    expect(page.locator("#filter-note")).to_have_text("Only “not verified”: 2 resources match.")
+    assert shown(page) == ["thredds", "b", "y.nc"]
+    expect(node(page, "b", "y.nc")).to_have_attribute("data-badge", "unverified")
