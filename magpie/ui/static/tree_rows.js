@@ -81,7 +81,7 @@
     }
     var type = row.children[2];
     type.id = prefix + "-type";
-    type.textContent = node.type;
+    type.textContent = node.type || "";
     var badge = row.children[3];
     badge.className = "badge badge-" + node.badge;
     badge.textContent = model.BADGE_LABELS[node.badge];
