@@ -34,8 +34,8 @@ def run(args) -> int:
         url = stack.enter_context(temp_database(args.database))
         remote = RemoteServer().start()
         stack.callback(remote.stop)
-        app = LiveApp(app_settings(url, **{"magpie.api.validate_responses": "false",
-                                           "magpie.environment": "test"})).start()
+        app = LiveApp(app_settings(url, **{"magpie.api.validate_responses": "false", "magpie.environment": "test",
+                                           "magpie.remote.allowed_networks": "127.0.0.0/8"})).start()
         stack.callback(app.stop)
         service_id = service_with_large_tree(app, remote, shape)
         playwright = stack.enter_context(sync_playwright())

@@ -17,7 +17,8 @@ def get_tree(request):
     session = request.dbsession
     query = request.openapi_validated.parameters.query
     tree = tree_parts.tree_part(service, session, with_remote=flag(request, "sync"), depth=query.get("depth"),
-                                parent=query.get("parent"), q=query.get("q"), counts=flag(request, "counts"))
+                                parent=query.get("parent"), q=query.get("q"), status=query.get("status"),
+                                counts=flag(request, "counts"))
     user = user_named(request, query["user"]) if "user" in query else None
     group = find_group(session, query["group"]) if "group" in query else None
     inherited, effective = flag(request, "inherited"), flag(request, "effective")

@@ -4,25 +4,27 @@ the same nodes (``remote_id``, ``matches_remote``, ``beyond_max_depth``), so a p
 million-node service by reading a few levels.
 
 The local tree is read whole (one indexed query): it is what administrators registered, and
-every count and filter needs its nodes paired with their remote twins, which
-:meth:`PartialTree.pair_local` does one level (and chunk) at a time.
+every count and filter judges each of its nodes against its remote twin (one query pairs them,
+:func:`~magpie.resources.remote_rows.twins`); the remote-only nodes are counted by the database.
+The filters are in :mod:`~magpie.resources.tree_filter`.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy.orm import Session
 
 from magpie import models
 from magpie.errors import NotFoundError
 from magpie.resources import remote_rows
-from magpie.resources.remote_rows import RemoteRow
-from magpie.resources.slicing import MAX_MATCHES, name_matches, shallow
+from magpie.resources.remote_rows import RemoteRow, Twin
+from magpie.resources.slicing import COUNT_KEYS, shallow, status_of
 from magpie.resources.tree import get_service_tree, permission_names_of
-from magpie.sync.merge import sort_tree
 from magpie.sync.store import get_sync_info, main_node_id, unverified_info
 from magpie.sync.types import get_sync_type
 
 #: (merged node being built, its local node or None, its remote row id or None, its depth)
 _Entry = Tuple[dict, Optional[dict], Optional[int], int]
+#: A remote node as far as a local node's judgement needs it.
+Remote = Union[RemoteRow, Twin]
 
 
 class PartialTree:
@@ -37,26 +39,33 @@ class PartialTree:
         info = get_sync_info(self.service_id, session)
         self.last_sync = info.last_sync if info is not None else None
         self._names: Dict[str, List[str]] = {}
-        self._pairs: Optional[Dict[int, Optional[RemoteRow]]] = None
+        self._twins: Optional[Dict[int, Twin]] = None
+        self._main: Optional[RemoteRow] = None
 
     # --- one node -----------------------------------------------------------------------------
 
-    def node(self, local: Optional[dict], remote: Optional[RemoteRow], depth: int, has_children: bool,
-             parent_unverified: Optional[dict] = None) -> dict:
-        """The merged node of a local node and/or its remote twin, as the full merge makes it
-        (:func:`magpie.sync.merge.merge_trees`): below a part of the remote tree the last sync
-        could not read (``parent_unverified``), a local node without a twin is not judged."""
+    def judge(self, local_id: int, remote: Optional[Remote], depth: int, parent_unverified: Optional[dict]) -> dict:
+        """What the full merge (:func:`magpie.sync.merge.merge_trees`) says of a local node:
+        below a part of the remote tree the last sync could not read (``parent_unverified``), a
+        local node without a twin is not judged, nor one deeper than the sync looks."""
+        beyond = self.max_depth is not None and depth > self.max_depth
         unverified = unverified_info(remote.unverified_reason, remote.last_seen, self.last_sync) \
             if remote is not None else parent_unverified
+        return {"id": local_id, "remote_id": remote.id if remote is not None else None, "beyond_max_depth": beyond,
+                "unverified": unverified,
+                "matches_remote": remote is not None or beyond or parent_unverified is not None}
+
+    def node(self, local: Optional[dict], remote: Optional[Remote], depth: int, has_children: bool,
+             parent_unverified: Optional[dict] = None) -> dict:
+        """The merged node of a local node and/or its remote twin, as the full merge makes it."""
         if local is not None:
-            beyond = self.max_depth is not None and depth > self.max_depth
             merged = shallow(local, has_children)
-            merged.update(remote_id=remote.id if remote else None, beyond_max_depth=beyond, unverified=unverified,
-                          matches_remote=remote is not None or beyond or parent_unverified is not None)
+            merged.update(self.judge(local["id"], remote, depth, parent_unverified))
             return merged
         names = self._names.get(remote.resource_type)
         if names is None:
             names = self._names[remote.resource_type] = permission_names_of(self.service.type, remote.resource_type)
+        unverified = unverified_info(remote.unverified_reason, remote.last_seen, self.last_sync)
         return {"id": None, "remote_id": remote.id, "matches_remote": True, "beyond_max_depth": False,
                 "unverified": unverified, "resource_type": remote.resource_type,
                 "resource_display_name": remote.display_name or remote.name,
@@ -64,9 +73,9 @@ class PartialTree:
                 "children_loaded": not has_children}
 
     def root(self) -> dict:
-        main = remote_rows.rows_by_id(self.session, self.service_id, [self.main_id]).get(self.main_id) \
-            if self.main_id is not None else None
-        return self.node(self.local_root, main, 0, True)
+        if self._main is None and self.main_id is not None:
+            self._main = remote_rows.rows_by_id(self.session, self.service_id, [self.main_id]).get(self.main_id)
+        return self.node(self.local_root, self._main, 0, True)
 
     # --- levels -------------------------------------------------------------------------------
 
@@ -95,12 +104,12 @@ class PartialTree:
                 child = parent["children"][name] = self.node(local, remote, node_depth, has, parent.get("unverified"))
                 entries.append((child, local, remote.id if remote is not None else None, node_depth))
 
-    def pair_local(self) -> Dict[int, Optional[RemoteRow]]:
+    def twins(self) -> Dict[int, Twin]:
         """Local resource id -> its remote twin, for the local resources that have one."""
-        if self._pairs is None:
-            self._pairs = remote_rows.twins(self.session, self.service_id, self.main_id) \
+        if self._twins is None:
+            self._twins = remote_rows.twins(self.session, self.service_id, self.main_id) \
                 if self.main_id is not None else {}
-        return self._pairs
+        return self._twins
 
     def local_walk(self):
         """(names below the service, chain of local nodes below it) of every local node."""
@@ -112,26 +121,35 @@ class PartialTree:
                 yield item
                 stack.append((item[0], item[1], child))
 
+    def judged(self, twins: Dict[int, Twin]) -> Iterator[Tuple[Tuple[str, ...], List[dict], dict]]:
+        """(names below the service, chain of local nodes below it, :meth:`judge` of the last
+        one) of every local node, each paired with its twin in ``twins``."""
+        stack = [((), [], self.local_root, self.root()["unverified"])]
+        while stack:
+            path, chain, node, unverified = stack.pop()
+            for name, child in node["children"].items():
+                item = (path + (name,), chain + [child])
+                judged = self.judge(child["id"], twins.get(child["id"]), len(item[0]), unverified)
+                yield item[0], item[1], judged
+                if child["children"]:
+                    stack.append((item[0], item[1], child, judged["unverified"]))
+
     # --- answers ------------------------------------------------------------------------------
 
     def counts(self) -> Dict[str, int]:
-        """Nodes below the service per badge, from the local tree and two aggregate queries."""
-        within = beyond = 0
-        stack = [(child, 1) for child in self.local_root["children"].values()]
-        while stack:
-            node, depth = stack.pop()
-            if self.max_depth is not None and depth > self.max_depth:
-                beyond += 1
-            else:
-                within += 1
-            stack.extend((child, depth + 1) for child in node["children"].values())
-        paired = paired_within = 0
+        """Nodes below the service per status: the local ones judged one by one, the remote-only
+        ones counted by the database (all remote nodes minus the local ones' twins)."""
+        counts = dict.fromkeys(COUNT_KEYS, 0)
+        twins = self.twins()
+        for _, _, judged in self.judged(twins):
+            counts[status_of(judged)] += 1
         if self.main_id is not None:
-            paired, paired_within = remote_rows.twin_counts(self.session, self.service_id, self.main_id, self.max_depth)
-        remote_total = remote_rows.count_nodes(self.session, self.service_id) - 1 if self.main_id is not None else 0
-        counts = {"matched": paired_within, "remote_only": max(remote_total - paired, 0),
-                  "gone": within - paired_within, "not_checked": beyond}
-        return {"nodes": sum(counts.values()), **counts}
+            remote_total, remote_unverified = remote_rows.node_counts(self.session, self.service_id)
+            twins_unverified = sum(1 for twin in twins.values() if twin.unverified_reason)
+            counts["remote_only"] += remote_total - remote_unverified - (len(twins) - twins_unverified)
+            counts["unverified"] += remote_unverified - twins_unverified
+        counts["nodes"] = sum(counts.values())
+        return counts
 
     def _chain_nodes(self, names: Sequence[str], remote_chain: Sequence[Optional[RemoteRow]]) -> List[dict]:
         """Merged nodes from the service down to ``names`` (below it), none with children yet."""
@@ -196,49 +214,3 @@ class PartialTree:
             chain.append(row)
             remote_id = row.id if row is not None else None
         return chain
-
-    def filtered(self, q: str, limit: int = MAX_MATCHES) -> Tuple[dict, int]:
-        """Nodes whose name or display name holds ``q`` (case ignored) with their ancestors, at
-        most ``limit`` of them; and how many match in all."""
-        needle, pairs = q.lower(), self.pair_local()
-        total, rows = remote_rows.search(self.session, self.service_id, needle, limit) \
-            if self.main_id is not None else (0, [])
-        local_chains, local_match_of_twin = [], {}
-        for path, chain in self.local_walk():  # a merged node shows its local name and display name
-            node = chain[-1]
-            twin = pairs.get(node["id"])
-            matches = name_matches(needle, path[-1], node.get("resource_display_name"))
-            twin_matches = twin is not None and name_matches(needle, twin.name, twin.display_name)
-            if twin is not None:
-                local_match_of_twin[twin.id] = matches
-            total += matches - twin_matches
-            if matches and not twin_matches:
-                local_chains.append((list(path), [pairs.get(item["id"]) for item in chain]))
-        rows = [row for row in rows if local_match_of_twin.get(row.id, True)]
-        known = remote_rows.with_ancestors(self.session, self.service_id, rows)
-        chains = []
-        for row in rows:
-            chain = remote_rows.path_of(row, known, self.main_id)
-            if chain is not None:
-                chains.append(([item.name for item in chain], chain))
-        chains.extend(local_chains[:max(limit - len(chains), 0)])
-        answer: dict = {self.root_name: self.root()}
-        grafted: List[Tuple[dict, Optional[dict], Optional[RemoteRow]]] = []
-        for names, remote_chain in chains:
-            node, local = answer[self.root_name], self.local_root
-            for depth, (name, remote) in enumerate(zip(names, remote_chain), start=1):
-                local = local["children"].get(name) if local is not None else None
-                parent, node = node, node["children"].get(name)
-                if node is None:
-                    node = parent["children"][name] = self.node(local, remote, depth, bool(local and local["children"]),
-                                                                parent.get("unverified"))
-                    grafted.append((node, local, remote))
-            node["match"] = True
-        with_kids = remote_rows.with_children(self.session, self.service_id,
-                                              [remote.id for _, _, remote in grafted if remote is not None])
-        for node, local, remote in grafted:
-            node["has_children"] = bool(local and local["children"]) or (remote is not None and remote.id in with_kids)
-            node["children_loaded"] = not node["has_children"]
-        answer[self.root_name]["children_loaded"] = False
-        sort_tree(answer)
-        return answer, total

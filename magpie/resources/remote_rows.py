@@ -1,12 +1,15 @@
 """Pieces of a service's stored remote tree read by level, never the whole tree: the children of
-some nodes, some nodes by id with their ancestors, a name search, counts.
+some nodes, some nodes by id with their ancestors, the pairing with the local tree, counts, and
+a page of the remote-only nodes a filter selects.
 
-Each query is bounded by :data:`CHUNK` ids and uses the indexes the table has (the primary key,
-``parent_id``, and ``(service_id, parent_id, resource_name)``), so opening one directory of a
-million-node tree reads that directory only.
+Each query is bounded by :data:`CHUNK` ids, or by a LIMIT, or is one aggregate pass, and uses
+the indexes the table has (the primary key, ``parent_id``, and ``(service_id, parent_id,
+resource_name)``), so opening one directory of a million-node tree reads that directory only.
+Where a planner without statistics (on a table a first sync has just filled) would read the
+whole table for a long list of ids, the statement is shaped so that it probes the index instead.
 """
 import datetime
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,8 +42,8 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
         yield items[start:start + size]
 
 
-def _rows(session: Session, where) -> List[RemoteRow]:
-    return [RemoteRow(*row) for row in session.execute(sa.select(*_COLUMNS).where(*where))]
+def _rows(session: Session, where, limit: Optional[int] = None) -> List[RemoteRow]:
+    return [RemoteRow(*row) for row in session.execute(sa.select(*_COLUMNS).where(*where).limit(limit))]
 
 
 def children_of(session: Session, service_id: int, parent_ids: Iterable[int]) -> Dict[int, List[RemoteRow]]:
@@ -53,12 +56,15 @@ def children_of(session: Session, service_id: int, parent_ids: Iterable[int]) ->
 
 
 def with_children(session: Session, service_id: int, ids: Iterable[int]) -> Set[int]:
-    """Which of ``ids`` have at least one child."""
+    """Which of ``ids`` (nodes of the service: their children are too) have at least one child."""
+    child = _REMOTE.alias("child")
+    # One probe of the parent_id index per node: for a long IN list on parent_id, a planner
+    # without statistics (a table just filled by a first sync) reads the whole table instead.
+    first_child = sa.select(child.c.resource_id).where(child.c.parent_id == _REMOTE.c.resource_id).limit(1)
     found: Set[int] = set()
     for chunk in _chunks(sorted(set(ids))):
-        found.update(session.execute(
-            sa.select(_REMOTE.c.parent_id).distinct()
-            .where(_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.in_(chunk))).scalars())
+        found.update(session.execute(sa.select(_REMOTE.c.resource_id).where(
+            _REMOTE.c.resource_id.in_(chunk), first_child.scalar_subquery().isnot(None))).scalars())
     return found
 
 
@@ -77,8 +83,11 @@ def children_named(session: Session, service_id: int,
 def rows_by_id(session: Session, service_id: int, ids: Iterable[int]) -> Dict[int, RemoteRow]:
     found: Dict[int, RemoteRow] = {}
     for chunk in _chunks(sorted(set(ids))):
-        for row in _rows(session, (_REMOTE.c.service_id == service_id, _REMOTE.c.resource_id.in_(chunk))):
-            found[row.id] = row
+        # By primary key alone, the service checked on the rows: with service_id in the WHERE,
+        # SQLite without statistics walks the whole service through its index instead.
+        for row in session.execute(sa.select(_REMOTE.c.service_id, *_COLUMNS).where(_REMOTE.c.resource_id.in_(chunk))):
+            if row[0] == service_id:
+                found[row[1]] = RemoteRow(*row[1:])
     return found
 
 
@@ -107,42 +116,20 @@ def path_of(row: RemoteRow, known: Dict[int, RemoteRow], main_id: int) -> Option
     return chain[::-1]
 
 
-def _twin_pairs(service_id: int, main_id: int):
-    """(local_id, remote_id, depth) of every local resource with a remote twin (the remote node
-    at the same path of names), the service at depth 0: a recursive query walking both trees
-    together through the index on ``(service_id, parent_id, resource_name)``."""
-    local = models.Resource.__table__
-    pairs = sa.select(sa.literal(service_id).label("local_id"), sa.literal(main_id).label("remote_id"),
-                      sa.literal(0).label("depth")).cte("pairs", recursive=True)
-    child, twin = local.alias("child"), _REMOTE.alias("twin")
-    return pairs.union_all(
-        sa.select(child.c.resource_id, twin.c.resource_id, pairs.c.depth + 1)
-        .select_from(pairs.join(child, child.c.parent_id == pairs.c.local_id)
-                     .join(twin, sa.and_(twin.c.service_id == service_id, twin.c.parent_id == pairs.c.remote_id,
-                                         twin.c.resource_name == child.c.resource_name))))
+class Twin(NamedTuple):
+    """What a local resource needs of its remote twin to be judged (see :class:`RemoteRow`), and
+    whether the twin is one of the rows a :class:`Selection` asks for."""
+    id: int
+    unverified_reason: Optional[str]
+    last_seen: Optional[datetime.datetime]
+    selected: bool = False
 
 
-def twins(session: Session, service_id: int, main_id: int) -> Dict[int, RemoteRow]:
-    """Local resource id -> its remote twin, for the resources below the service that have one."""
-    pairs = _twin_pairs(service_id, main_id)
-    rows = session.connection().execute(
-        sa.select(pairs.c.local_id, *_COLUMNS).join(_REMOTE, _REMOTE.c.resource_id == pairs.c.remote_id)
-        .where(pairs.c.local_id != service_id)).all()
-    return {row[0]: RemoteRow(*row[1:]) for row in rows}
-
-
-def twin_counts(session: Session, service_id: int, main_id: int, max_depth: Optional[int]) -> Tuple[int, int]:
-    """How many local resources below the service have a remote twin, and how many of them lie
-    within ``max_depth`` (all when None)."""
-    pairs = _twin_pairs(service_id, main_id)
-    within = sa.func.count() if max_depth is None else sa.func.sum(sa.case((pairs.c.depth <= max_depth, 1), else_=0))
-    total, inside = session.execute(sa.select(sa.func.count(), within).where(pairs.c.depth > 0)).one()
-    return total, int(inside or 0)
-
-
-def count_nodes(session: Session, service_id: int) -> int:
-    return session.execute(sa.select(sa.func.count()).select_from(_REMOTE)
-                           .where(_REMOTE.c.service_id == service_id)).scalar_one()
+class Selection(NamedTuple):
+    """Rows holding ``needle`` (lower case) in their name or display name, and unverified or
+    not, each when not None."""
+    needle: Optional[str] = None
+    unverified: Optional[bool] = None
 
 
 def _like(needle: str) -> str:
@@ -150,16 +137,84 @@ def _like(needle: str) -> str:
     return f"%{escaped}%"
 
 
-def search(session: Session, service_id: int, needle: str, limit: int) -> Tuple[int, List[RemoteRow]]:
-    """How many nodes (the main one aside) hold ``needle`` in their name or display name, case
-    ignored, and ``limit`` of them."""
-    pattern = _like(needle)
-    # SQLite's LIKE ignores the case of ASCII letters already; its ILIKE would add lower() per row.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    like = [column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
-            for column in (_REMOTE.c.resource_name, _REMOTE.c.resource_display_name)]
-    where = (_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), sa.or_(*like))
-    # One scan: the window counts every match, the limit keeps the first rows read (an ORDER BY
-    # would sort all matches first).
-    found = session.execute(sa.select(*_COLUMNS, sa.func.count().over()).where(*where).limit(limit)).all()
-    return (found[0][-1] if found else 0), [RemoteRow(*row[:-1]) for row in found]
+def _unverified(flag: bool):
+    """Rows the last sync could not read (with a reason, as :func:`magpie.sync.store.unverified_info`
+    reads it), or the others."""
+    reason = _REMOTE.c.unverified_reason
+    return sa.and_(reason.isnot(None), reason != "") if flag else sa.or_(reason.is_(None), reason == "")
+
+
+def _selected(session: Session, selection: Selection) -> list:
+    where = []
+    if selection.needle is not None:
+        pattern = _like(selection.needle)
+        # SQLite's LIKE ignores the case of ASCII letters already; PostgreSQL's lower() LIKE is
+        # Python's lower() for most letters, and faster than its ILIKE.
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        where.append(sa.or_(*((column if sqlite else sa.func.lower(column)).like(pattern, escape="\\")
+                              for column in (_REMOTE.c.resource_name, _REMOTE.c.resource_display_name))))
+    if selection.unverified is not None:
+        where.append(_unverified(selection.unverified))
+    return where
+
+
+def _pairs(service_id: int, main_id: int):
+    """(local_id, remote_id, depth) of the service (depth 0, the main node) and of every local
+    resource below it, ``remote_id`` its remote twin's (the remote node at the same path of
+    names) or NULL. The recursion walks the local tree, the smaller one, and looks each twin up
+    by ``(service_id, parent_id, resource_name)``: with a join, the planners walk every remote
+    child instead."""
+    local = models.Resource.__table__
+    pairs = sa.select(sa.literal(service_id).label("local_id"), sa.literal(main_id).label("remote_id"),
+                      sa.literal(0).label("depth")).cte("pairs", recursive=True)
+    child, twin = local.alias("child"), _REMOTE.alias("twin")
+    twin_id = sa.select(twin.c.resource_id).where(
+        twin.c.service_id == service_id, twin.c.parent_id == pairs.c.remote_id,
+        twin.c.resource_name == child.c.resource_name).scalar_subquery()
+    return pairs.union_all(sa.select(child.c.resource_id, twin_id, pairs.c.depth + 1)
+                           .select_from(pairs.join(child, child.c.parent_id == pairs.c.local_id)))
+
+
+def twins(session: Session, service_id: int, main_id: int, selection: Optional[Selection] = None) -> Dict[int, Twin]:
+    """Local resource id -> its remote twin, for the resources below the service that have one;
+    each twin says whether ``selection`` holds for it."""
+    pairs = _pairs(service_id, main_id)
+    where = _selected(session, selection) if selection is not None else []
+    selected = sa.case((sa.and_(*where), 1), else_=0) if where else sa.literal(selection is not None)
+    rows = session.execute(
+        sa.select(pairs.c.local_id, _REMOTE.c.resource_id, _REMOTE.c.unverified_reason, _REMOTE.c.last_seen, selected)
+        .join(_REMOTE, _REMOTE.c.resource_id == pairs.c.remote_id).where(pairs.c.depth > 0))
+    return {row[0]: Twin(row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+
+def node_counts(session: Session, service_id: int) -> Tuple[int, int]:
+    """How many nodes below the main one the service has, and how many of them are unverified:
+    one pass over the service's rows."""
+    total, unverified = session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((_unverified(True), 1))))
+        .where(_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None))).one()
+    return total, unverified
+
+
+def count_selected(session: Session, service_id: int, selection: Selection) -> int:
+    """How many nodes below the main one ``selection`` holds for, remote-only or not (one scan;
+    the twins' part is known from :func:`twins`, and excluding it here would cost a probe per
+    row)."""
+    return session.execute(sa.select(sa.func.count()).where(
+        _REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), *_selected(session, selection))).scalar_one()
+
+
+def remote_only(session: Session, service_id: int, main_id: int, selection: Selection, limit: int,
+                selected_twins: Collection[int]) -> List[RemoteRow]:
+    """``limit`` of the nodes without a local twin (the main one aside) ``selection`` holds for,
+    from a statement that stops there (no ORDER BY, no window count: either would make the
+    database collect every match first). ``selected_twins``: the ids of the twins it holds for
+    (:attr:`Twin.selected`), the only rows to leave out; a few are skipped as they come, more
+    by a second pairing in the statement."""
+    where = [_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), *_selected(session, selection)]
+    if len(selected_twins) <= limit:
+        skip = set(selected_twins)
+        return [row for row in _rows(session, where, limit + len(skip)) if row.id not in skip][:limit]
+    pairs = _pairs(service_id, main_id)
+    paired = sa.select(pairs.c.remote_id).where(pairs.c.remote_id.isnot(None))
+    return _rows(session, (*where, _REMOTE.c.resource_id.not_in(paired)), limit)

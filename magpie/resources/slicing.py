@@ -1,6 +1,7 @@
 """Parts of a tree a page can ask for, so it never downloads a million nodes to show a few hundred:
 the levels under a node (``depth``), the subtree of one node (``parent``), the nodes whose name
-matches a filter with their ancestors (``q``), and counts over the whole tree.
+matches a filter (``q``) or whose status is one asked for (``status``) with their ancestors, and
+counts over the whole tree.
 
 Every answer is rooted at the service and keeps the ancestors of what it holds, so a node's
 place (and the inheritance of its permissions) is always known. A node whose ``children`` lack
@@ -15,8 +16,11 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 #: Most matches a filter answers; the answer counts all of them.
 MAX_MATCHES = 1000
 
-#: Keys of the counts of a merged tree (the service node itself is not counted).
-COUNT_KEYS = ("nodes", "matched", "remote_only", "gone", "not_checked")
+#: What a node of a merged tree is, in the order :func:`status_of` decides it (the page's badges).
+STATUSES = ("unverified", "remote_only", "gone", "not_checked", "matched")
+
+#: Keys of the counts of a merged tree: every node below the service, and per status.
+COUNT_KEYS = ("nodes", "matched", "remote_only", "gone", "not_checked", "unverified")
 
 
 def name_matches(needle: str, name: str, display_name: Optional[str]) -> bool:
@@ -24,8 +28,12 @@ def name_matches(needle: str, name: str, display_name: Optional[str]) -> bool:
     return needle in name.lower() or (display_name is not None and needle in display_name.lower())
 
 
-def badge_of(node: dict) -> str:
-    """Which count a node of a merged tree goes to (the UI's badges)."""
+def status_of(node: dict) -> str:
+    """What a node of a merged tree is, the one rule of the counts, the status filter and the
+    page's badges: in a part the last sync could not read (it carries ``unverified``), else only
+    remote (no local id), else gone remotely, else deeper than the sync looks, else matched."""
+    if node.get("unverified"):
+        return "unverified"
     if node.get("id") is None:
         return "remote_only"
     if not node.get("matches_remote"):
@@ -36,14 +44,14 @@ def badge_of(node: dict) -> str:
 
 
 def tree_counts(tree: dict, merged: bool = True) -> Dict[str, int]:
-    """Nodes below the service of a full tree; for a merged tree, per badge."""
+    """Nodes below the service of a full tree; for a merged tree, per status."""
     counts = dict.fromkeys(COUNT_KEYS if merged else ("nodes",), 0)
     stack = [child for root in tree.values() for child in root["children"].values()]
     while stack:
         node = stack.pop()
         counts["nodes"] += 1
         if merged:
-            counts[badge_of(node)] += 1
+            counts[status_of(node)] += 1
         stack.extend(node["children"].values())
     return counts
 
@@ -124,13 +132,20 @@ def _walk(tree: dict) -> Iterable[Tuple[Tuple[str, ...], List[dict]]]:
         stack.extend((path + (name,), chain + [child]) for name, child in reversed(node["children"].items()))
 
 
-def filtered(tree: dict, q: str, limit: int = MAX_MATCHES) -> Tuple[dict, int]:
+def selects(node: dict, name: str, needle: Optional[str], status: Optional[str]) -> bool:
+    """Whether a filter keeps ``node`` (of a merged tree when ``status`` is given): its name or
+    display name holds ``needle`` (lower case), and its status is ``status``, each when given."""
+    return ((needle is None or name_matches(needle, name, node.get("resource_display_name")))
+            and (status is None or status_of(node) == status))
+
+
+def filtered(tree: dict, q: Optional[str], limit: int = MAX_MATCHES, status: Optional[str] = None) -> Tuple[dict, int]:
     """The first ``limit`` nodes (depth first) whose name or display name holds ``q`` (case
-    ignored), with their ancestors; and how many match in all."""
-    needle, answer, total = q.lower(), {}, 0
+    ignored) and whose status is ``status`` (each when given), with their ancestors; and how
+    many match in all."""
+    needle, answer, total = q.lower() if q is not None else None, {}, 0
     for path, chain in _walk(tree):
-        node = chain[-1]
-        if name_matches(needle, path[-1], node.get("resource_display_name")):
+        if selects(chain[-1], path[-1], needle, status):
             total += 1
             if total <= limit:
                 graft(answer, path, chain, True)

@@ -1,13 +1,14 @@
 """The tree API's parts of a tree: one entry point for the local tree and the merged one, with
-``depth``, ``parent`` and ``q`` (see :mod:`~magpie.resources.slicing`) and whole-tree counts."""
+``depth``, ``parent``, ``q`` and ``status`` (see :mod:`~magpie.resources.slicing`) and
+whole-tree counts."""
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import ConflictError, NotFoundError
+from magpie.errors import ConflictError, InvalidInput, NotFoundError
 from magpie.permissions.listing import permissions_on_resources
-from magpie.resources import slicing
+from magpie.resources import slicing, tree_filter
 from magpie.resources.actions import get_resource_tree
 from magpie.resources.partial_tree import PartialTree
 from magpie.resources.tree import get_service_tree
@@ -17,35 +18,43 @@ from magpie.sync.status import get_sync_status
 REMOTE_PREFIX = "remote:"
 
 
-def wants_part(depth: Optional[int], parent: Optional[str], q: Optional[str]) -> bool:
-    return depth is not None or parent is not None or q is not None
+def wants_part(depth: Optional[int], parent: Optional[str], q: Optional[str], status: Optional[str] = None) -> bool:
+    return depth is not None or parent is not None or q is not None or status is not None
 
 
 def tree_part(service: models.Service, session: Session, *, with_remote: bool, depth: Optional[int] = None,
-              parent: Optional[str] = None, q: Optional[str] = None, counts: bool = False) -> dict:
+              parent: Optional[str] = None, q: Optional[str] = None, counts: bool = False,
+              status: Optional[str] = None) -> dict:
     """``{"resources", ["sync"], ["counts"], ["parent"], ["filter"]}``: the whole tree, or the
-    part ``depth``, ``parent`` (a local id or ``remote:ID``) or ``q`` asks for. A filter looks
-    through the whole tree, so with ``q`` the other two are not used."""
-    if not wants_part(depth, parent, q):
+    part ``depth``, ``parent`` (a local id or ``remote:ID``), ``q`` or ``status`` (merged tree
+    only) asks for. A filter looks through the whole tree, so with ``q`` or ``status`` the
+    other two are not used."""
+    if status is not None and not with_remote:
+        raise InvalidInput("status", f"status={status} needs sync=true: the local tree alone has no statuses")
+    if not wants_part(depth, parent, q, status):
         answer = get_resource_tree(service, session, with_remote=with_remote)
         if counts:
             answer["counts"] = slicing.tree_counts(answer["resources"], merged=with_remote)
         return answer
     if with_remote:
-        return _merged_part(service, session, depth, parent, q, counts)
+        return _merged_part(service, session, depth, parent, q, status, counts)
     return _local_part(service, session, depth, parent, q, counts)
 
 
-def _merged_part(service, session, depth, parent, q, counts) -> dict:
+def _filter_note(q: Optional[str], status: Optional[str], total: int) -> dict:
+    return {"q": q, "status": status, "matches": total, "shown": min(total, slicing.MAX_MATCHES)}
+
+
+def _merged_part(service, session, depth, parent, q, status, counts) -> dict:
     sync_type = require_sync_type(service)
     try:
         view = PartialTree(session, service, sync_type)
     except ValueError as exc:  # a sync type or configuration stored by other means
         raise ConflictError(f"service {service.resource_name!r} cannot be merged: {exc}") from None
     answer: dict = {}
-    if q is not None:
-        answer["resources"], total = view.filtered(q)
-        answer["filter"] = {"q": q, "matches": total, "shown": min(total, slicing.MAX_MATCHES)}
+    if q is not None or status is not None:
+        answer["resources"], total = tree_filter.filtered(view, q, status)
+        answer["filter"] = _filter_note(q, status, total)
     else:
         answer["resources"], answer["parent"] = view.subtree(parent, depth)
     answer["sync"] = get_sync_status(service, session)
@@ -75,7 +84,7 @@ def _local_part(service, session, depth, parent, q, counts) -> dict:
     answer: dict = {}
     if q is not None:
         answer["resources"], total = slicing.filtered(tree, q)
-        answer["filter"] = {"q": q, "matches": total, "shown": min(total, slicing.MAX_MATCHES)}
+        answer["filter"] = _filter_note(q, None, total)
     else:
         if parent is not None and parent.startswith(REMOTE_PREFIX):
             raise NotFoundError(f"the local tree of {service.resource_name!r} has no remote nodes: add sync=true")

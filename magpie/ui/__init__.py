@@ -1,5 +1,5 @@
-"""The admin pages: server-rendered Jinja2 templates (autoescaped), one stylesheet and one small
-script, no build step. Pages call the helpers, and the tree page's script calls the REST API.
+"""The admin pages: server-rendered Jinja2 templates (autoescaped), one stylesheet and a few small
+scripts, no build step. Pages call the helpers, and the tree page's script calls the REST API.
 
 Everything lives under ``/ui``; errors there are HTML pages (never a stack trace) and a signed-out
 visitor is sent to the sign-in form.

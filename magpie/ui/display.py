@@ -1,5 +1,5 @@
 """What the admin pages say about times and sync states, as pure functions so they are tested
-without a browser. ``static/tree.js`` repeats :func:`time_ago` for the times it updates in place."""
+without a browser. ``static/common.js`` repeats :func:`time_ago` for the times it updates in place."""
 import datetime
 from typing import Optional
 

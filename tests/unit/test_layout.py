@@ -90,6 +90,13 @@ def test_modules_stay_small(path):
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {lines} lines: split it by concern"
 
 
+@pytest.mark.parametrize("path", sorted((PACKAGE / "ui" / "static").glob("*.js")), ids=lambda path: path.name)
+def test_page_scripts_stay_small(path):
+    """The pages' plain scripts too: one concern each, loaded in order (no build step)."""
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"magpie/ui/static/{path.name} has {lines} lines: split it by concern"
+
+
 def test_each_package_says_what_it_holds_and_may_import():
     for init in sorted(PACKAGE.glob("*/__init__.py")):
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""

@@ -11,6 +11,7 @@ import webtest
 import magpie
 from magpie import db, models
 from magpie.accounts import users
+from magpie.ui import STATIC_DIR
 from tests.support.live_app import ADMIN_PASSWORD, ADMIN_USER, app_settings
 
 TRACE_MARKERS = ("Traceback", "File \"", "sqlalchemy", "OperationalError", "Exception")
@@ -156,7 +157,7 @@ def test_headers_static_files_and_escaping(app):
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in page.text and " style=" not in page.text  # the policy allows nothing inline
-    script_url = re.search(r'src="([^"]*/ui/static/tree\.js\?x=[0-9a-f]+)"', page.text).group(1)
+    script_url = re.search(r'src="([^"]*/ui/static/common\.js\?x=[0-9a-f]+)"', page.text).group(1)
     css_url = re.search(r'href="([^"]*/ui/static/magpie\.css\?x=[0-9a-f]+)"', page.text).group(1)
     script = app.get(script_url)
     assert script.content_type in ("application/javascript", "text/javascript")
@@ -167,6 +168,28 @@ def test_headers_static_files_and_escaping(app):
     actions = {button["data-action"] for button in tree_page.html.select("button[data-action]")}
     assert {"sync", "preview", "clean"} <= actions
     assert tree_page.html.find("ul", id="tree")["role"] == "tree"
+
+
+def test_the_tree_page_loads_each_of_its_modules_in_order(app):
+    """Plain scripts, no build step: every ``tree_*.js`` module is on the page, after common.js
+    and before tree_page.js, which assembles them, and before the scripts that extend the page."""
+    app.post_json("/services", {"service_name": "thredds", "service_type": "thredds",
+                                "service_url": "http://127.0.0.1:9/thredds", "service_sync_type": "thredds"},
+                  headers=basic_auth(), status=201)
+    signin(app)
+    services = app.get("/ui/services")
+    tree_page = app.get(services.html.find("a", class_="service-name")["href"])
+    sources = [script["src"] for script in tree_page.html.find_all("script")]
+    names = [re.search(r"/ui/static/([a-z_]+\.js)\?x=[0-9a-f]+$", src).group(1) for src in sources]
+    extensions = ("sync_jobs.js", "tree_clean.js", "permissions.js")  # they use window.magpieTree
+    modules = {path.name for path in STATIC_DIR.glob("tree_*.js")} - set(extensions) - {"tree_page.js"}
+    assert modules | set(extensions) <= set(names), f"not on the tree page: {sorted(modules - set(names))}"
+    assert names[0] == "common.js"
+    assert max(names.index(name) for name in modules) < names.index("tree_page.js")
+    assert names.index("tree_page.js") < min(names.index(name) for name in extensions)
+    assert all(tree_page.html.find("script", src=src).has_attr("defer") for src in sources)
+    for src in sources:
+        assert app.get(src).content_type in ("application/javascript", "text/javascript")
 
 
 def test_services_page_offers_the_register_form(app):

@@ -2,8 +2,8 @@
  * queue a job, a progress bar follows it (documents read, nodes found, elapsed time) with a Cancel
  * button, and the tree reloads when it ends; the services page shows the syncs that run.
  *
- * Kept apart from tree.js: it takes the two buttons' clicks before tree.js sees them and calls
- * only the tree page's public methods (load, showSync, showPreview) when a job ends. */
+ * Kept apart from the tree modules: it takes the two buttons' clicks before the tree page sees
+ * them and calls only its public methods (load, showSync, showPreview) when a job ends. */
 (function () {
   "use strict";
 
@@ -28,7 +28,7 @@
     });
   }
 
-  /* On the tree page through tree.js, which asks the session first: a 401 of the API carries a
+  /* On the tree page through its call (common.js), which asks the session first: a 401 of the API carries a
    * Basic challenge, and a browser answers that with its own password dialog. */
   function callSignedIn(method, url) {
     var tree = window.magpieTree;
@@ -77,7 +77,7 @@
     document.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest('button[data-action="sync"], button[data-action="preview"]');
       if (button && root.contains(button)) {
-        event.stopPropagation(); // tree.js would wait for a blocking sync
+        event.stopPropagation(); // tree_sync_panel.js would wait for a blocking sync
         event.preventDefault();
         job.start(button.getAttribute("data-action") === "preview");
       }
@@ -95,7 +95,7 @@
     this.text.textContent = text;
   };
 
-  /* The tree page's own message line and busy buttons, when tree.js offers them. */
+  /* The tree page's own message line and busy buttons, when the tree page offers them. */
   SyncJob.prototype.tell = function (kind, text) {
     var tree = window.magpieTree;
     if (tree && tree.say) {

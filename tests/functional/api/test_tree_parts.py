@@ -1,11 +1,14 @@
-"""The tree API in parts (``depth``, ``parent``, ``q``, ``counts``): each answer is what the
-pure slicer cuts from the whole merged tree, which the database-backed reader never builds."""
+"""The tree API in parts (``depth``, ``parent``, ``q``, ``status``, ``counts``): each answer is
+what the pure slicer cuts from the whole merged tree, which the database-backed reader never
+builds."""
 import pytest
 
 from magpie import models
 from magpie.resources import slicing
 from magpie.resources.tree import add_resource
 from magpie.sync.store import apply_update
+from tests.functional.sync.helpers import sync
+from tests.support.thredds_catalogs import catalog_xml
 
 
 def remote_dir(**children):
@@ -110,7 +113,7 @@ def test_counts_without_the_remote_tree(api, world):
     expected = slicing.tree_counts(full["resources"])
     assert full["counts"] == expected
     # birdhouse, cmip6, tas.nc, obs; 13 remote minus those 4; old, a.nc, d1-d3; d4 and below.
-    assert expected == {"nodes": 20, "matched": 4, "remote_only": 9, "gone": 5, "not_checked": 2}
+    assert expected == {"nodes": 20, "matched": 4, "remote_only": 9, "gone": 5, "not_checked": 2, "unverified": 0}
     assert get(api, {"sync": "true", "depth": "0", "counts": "true"})["counts"] == expected
     assert "counts" not in get(api, {"sync": "true", "depth": "0"})
     assert get(api, {"counts": "true"})["counts"] == {"nodes": 11}
@@ -122,7 +125,7 @@ def test_filter_answers_matches_with_ancestors(api, world):
         answer = get(api, {"sync": "true", "q": q})
         expected, total = slicing.filtered(full, q)
         assert answer["resources"] == expected, q
-        assert answer["filter"] == {"q": q, "matches": total, "shown": total}, q
+        assert answer["filter"] == {"q": q, "status": None, "matches": total, "shown": total}, q
     nc = get(api, {"sync": "true", "q": "nc"})
     assert nc["filter"]["matches"] == 9  # tas, pr, 5 days, x (remote), a.nc (gone)
     obs = nc["resources"]["thredds"]["children"]["birdhouse"]["children"]["obs"]
@@ -171,11 +174,12 @@ def test_gone_nodes_say_how_many_permissions_a_clean_removes(api, world):
 
 
 def test_a_filter_shows_at_most_its_limit_and_counts_all(session, tm, world):
+    from magpie.resources import tree_filter
     from magpie.resources.partial_tree import PartialTree
     service_id, _ = world
     with tm:
         view = PartialTree(session, session.get(models.Service, service_id), "thredds")
-        answer, total = view.filtered("nc", limit=3)
+        answer, total = tree_filter.filtered(view, "nc", limit=3)
     matches = []
     stack = list(answer.values())
     while stack:
@@ -189,3 +193,78 @@ def test_a_part_of_a_tree_that_cannot_be_merged_is_a_conflict(api, add_service):
     add_service(name="odd", sync_type="no-such-sync-type")
     answer = api.get("/services/odd/resources", params={"sync": "true", "depth": "1"}, status=409).json
     assert "cannot be merged" in answer["detail"] and "no-such-sync-type" in answer["detail"]
+
+
+@pytest.fixture
+def partial_world(session, tm, remote, add_service):
+    """thredds synced to depth 3, then again while catalog b answers 503: b and what the first
+    sync saw below it are unverified, with local nodes below b that the sync never saw."""
+    remote.add("/thredds/catalog.xml", catalog_xml(refs=[("catalog/a/catalog.xml", "A"),
+                                                         ("catalog/b/catalog.xml", "B")]))
+    remote.add("/thredds/catalog/a/catalog.xml", catalog_xml("a", files=[("x", "a/x.nc"), ("w", "a/w.nc")]))
+    remote.add("/thredds/catalog/b/catalog.xml", catalog_xml("b", files=[("y", "b/y.nc"), ("z", "b/sub/z.nc")]))
+    service_id = add_service(url=remote.url + "/thredds", configuration={"retries": 0, "max_depth": 3})
+    assert sync(session, tm, service_id).status == "succeeded"
+    with tm:
+        service = session.get(models.Service, service_id)
+
+        def add(path, resource_type="directory"):
+            parent = None
+            for name in path.split("/")[:-1]:
+                parent = session.query(models.Resource).filter_by(root_service_id=service_id, resource_name=name,
+                                                                  parent_id=parent or service_id).one().resource_id
+            return add_resource(session, service, path.split("/")[-1], resource_type, parent_id=parent)
+
+        for path in ("a", "a/x.nc", "a/gone.nc", "a/q1", "a/q1/q2", "a/q1/q2/q3",
+                     "b", "b/y.nc", "b/local.nc", "b/new", "b/new/d2", "b/new/d2/d3.nc"):
+            add(path, "file" if path.endswith(".nc") else "directory")
+    remote.add("/thredds/catalog/b/catalog.xml", b"", status=503)
+    assert sync(session, tm, service_id).status == "partial"
+    return service_id
+
+
+def test_counts_excuse_local_nodes_below_an_unverified_part(api, partial_world):
+    full = get(api, {"sync": "true"})["resources"]
+    new = full["thredds"]["children"]["b"]["children"]["new"]
+    assert new["matches_remote"] is True and new["unverified"]["reason"].startswith("child catalog not read")
+    expected = slicing.tree_counts(full)
+    # a, x.nc; w.nc; gone.nc, q1, q2; q3 (depth 4); b, y.nc, local.nc, new, d2, d3.nc, sub, z.nc
+    assert expected == {"nodes": 15, "matched": 2, "remote_only": 1, "gone": 3, "not_checked": 1, "unverified": 8}
+    assert get(api, {"sync": "true", "depth": "0", "counts": "true"})["counts"] == expected
+
+
+@pytest.mark.parametrize("fixture", ["world", "partial_world"])
+def test_status_filter_answers_the_nodes_of_a_status(api, request, fixture):
+    request.getfixturevalue(fixture)
+    full = get(api, {"sync": "true"})["resources"]
+    statuses = {status: 0 for status in slicing.STATUSES}
+    for status in slicing.STATUSES:
+        for q in (None, "nc", "D", "zzz"):
+            query = {"sync": "true", "status": status, **({"q": q} if q else {})}
+            answer = get(api, query)
+            expected, total = slicing.filtered(full, q, status=status)
+            assert answer["resources"] == expected, query
+            assert answer["filter"] == {"q": q, "status": status, "matches": total, "shown": total}, query
+            statuses[status] += total if q is None else 0
+    assert statuses == {key: value for key, value in slicing.tree_counts(full).items() if key != "nodes"}
+    assert all(statuses.values()) or fixture == "world"  # the partial world has every status
+    assert "needs sync=true" in get(api, {"status": "gone"}, 400)["detail"]
+    get(api, {"sync": "true", "status": "lost"}, 400)
+
+
+def test_a_status_filter_shows_at_most_its_limit_and_counts_all(session, tm, world):
+    from magpie.resources import tree_filter
+    from magpie.resources.partial_tree import PartialTree
+    service_id, _ = world
+    with tm:
+        view = PartialTree(session, session.get(models.Service, service_id), "thredds")
+        # 4 twins would be left out: more than the limit (a pairing in the statement) or none.
+        for q, expected_total in ((None, 9), ("day", 5)):
+            answer, total = tree_filter.filtered(view, q, "remote_only", limit=3)
+            matches, stack = [], list(answer.values())
+            while stack:
+                node = stack.pop()
+                matches += [node] if node.get("match") else []
+                stack.extend(node["children"].values())
+            assert total == expected_total and len(matches) == 3
+            assert all(slicing.status_of(node) == "remote_only" for node in matches)
