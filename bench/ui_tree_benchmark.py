@@ -12,7 +12,9 @@ tenth sub-directory), and opens the page in Debian's Chromium (/usr/bin/chromium
 Playwright. "Usable" is the moment, measured in the page from navigation start, when the first
 level is painted and the main thread is free to answer a click; expanding and filtering are
 timed from the click or the typing to the next frame after the server's answer is shown (the
-filter waits 150 ms after typing before asking). Nothing here asserts.
+filter waits 150 ms after typing before asking). The status filters (``status=remote_only``,
+about every node, and ``status=gone``, a few) are timed as requests from the page, answer
+parsed. Nothing here asserts.
 """
 import argparse
 import contextlib
@@ -24,6 +26,18 @@ from tests.browser.large_tree import (LargeTreeShape, describe, filter_request_m
                                       service_with_large_tree)
 from tests.support.live_app import CHROMIUM, CHROMIUM_ARGS, WIDE, LiveApp, app_settings, sign_in
 from tests.support.remote_server import RemoteServer
+
+
+#: Milliseconds for one GET from the page (its session), the JSON answer parsed; and its filter.
+REQUEST_SCRIPT = """(url) => {
+  const start = performance.now();
+  return fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    .then(response => response.json())
+    .then(json => ({ms: performance.now() - start, filter: json.filter || null}));
+}"""
+
+#: The status filters timed, with their labels.
+STATUSES = (("remote_only", "status=remote_only request"), ("gone", "status=gone request"))
 
 
 def run(args) -> int:
@@ -42,7 +56,7 @@ def run(args) -> int:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
         figures = {"usable": [], "expand_first_level": [], "expand_second_level": [], "filter": [],
-                   "filter_request": []}
+                   "filter_request": [], **{f"status_{name}": [] for name, _ in STATUSES}}
         for number in range(1, args.runs + 1):
             context = browser.new_context(base_url=app.url, viewport=WIDE)
             page = context.new_page()
@@ -50,16 +64,24 @@ def run(args) -> int:
             timings = measure_tree_page(page, service_id)
             timings["filter"] = measure_filter(page, args.filter)
             timings["filter_request"] = filter_request_ms(page)
+            statuses = []
+            for name, _ in STATUSES:
+                answer = page.evaluate(REQUEST_SCRIPT, f"/services/{service_id}/resources?sync=true&status={name}")
+                timings[f"status_{name}"] = answer["ms"]
+                statuses.append(f"status={name} ({answer['filter']['matches']:,} matches, "
+                                f"{answer['filter']['shown']:,} shown) {answer['ms']:.0f} ms")
             context.close()
             for key, values in figures.items():
                 values.append(timings[key] / 1000)
-            print(f"run {number} ({args.database}): {describe(timings, shape.merged_nodes)}", flush=True)
+            print(f"run {number} ({args.database}): {describe(timings, shape.merged_nodes)}; "
+                  f"{', '.join(statuses)}", flush=True)
         print(f"medians over {args.runs} runs ({args.database}, {shape.remote_nodes:,} remote nodes, "
               f"{shape.merged_nodes:,} in the merged tree), target < 2 s each:")
         for key, label in (("usable", "first paint, usable"), ("expand_first_level", "expand a first-level node"),
                            ("expand_second_level", "expand a second-level node"),
                            ("filter", f"filter {args.filter!r} to matches shown"),
-                           ("filter_request", "of which the filter's request")):
+                           ("filter_request", "of which the filter's request"),
+                           *((f"status_{name}", label) for name, label in STATUSES)):
             values = figures[key]
             print(f"  {label}: {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})")
     return 0

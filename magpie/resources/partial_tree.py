@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from magpie import models
 from magpie.errors import NotFoundError
 from magpie.resources import remote_rows
-from magpie.resources.remote_rows import RemoteRow, Twin
+from magpie.resources.remote_rows import RemoteRow, Selection, Twin
 from magpie.resources.slicing import COUNT_KEYS, shallow, status_of
 from magpie.resources.tree import get_service_tree, permission_names_of
 from magpie.sync.store import get_sync_info, main_node_id, unverified_info
@@ -39,7 +39,7 @@ class PartialTree:
         info = get_sync_info(self.service_id, session)
         self.last_sync = info.last_sync if info is not None else None
         self._names: Dict[str, List[str]] = {}
-        self._twins: Optional[Dict[int, Twin]] = None
+        self._twins: Optional[Tuple[Optional[Selection], Dict[int, Twin]]] = None
         self._main: Optional[RemoteRow] = None
 
     # --- one node -----------------------------------------------------------------------------
@@ -104,12 +104,14 @@ class PartialTree:
                 child = parent["children"][name] = self.node(local, remote, node_depth, has, parent.get("unverified"))
                 entries.append((child, local, remote.id if remote is not None else None, node_depth))
 
-    def twins(self) -> Dict[int, Twin]:
-        """Local resource id -> its remote twin, for the local resources that have one."""
-        if self._twins is None:
-            self._twins = remote_rows.twins(self.session, self.service_id, self.main_id) \
-                if self.main_id is not None else {}
-        return self._twins
+    def twins(self, selection: Optional[Selection] = None) -> Dict[int, Twin]:
+        """Local resource id -> its remote twin, for the local resources that have one, each
+        saying whether ``selection`` holds for it. Read once for a request (a filter's pairing
+        serves its counts too): without a selection, whichever was read is answered."""
+        if self._twins is None or (selection is not None and self._twins[0] != selection):
+            self._twins = (selection, remote_rows.twins(self.session, self.service_id, self.main_id, selection)
+                           if self.main_id is not None else {})
+        return self._twins[1]
 
     def local_walk(self):
         """(names below the service, chain of local nodes below it) of every local node."""

@@ -19,6 +19,10 @@ from magpie import models
 #: Ids (or name pairs) per statement: well below SQLite's smallest limit on bound parameters.
 CHUNK = 400
 
+#: Most twins :func:`remote_only` leaves out by reading past them (reading that many more rows
+#: costs less than pairing the trees again in the statement).
+SKIPPED_AS_THEY_COME = 2000
+
 _REMOTE = models.RemoteResource.__table__
 _COLUMNS = (_REMOTE.c.resource_id, _REMOTE.c.parent_id, _REMOTE.c.resource_name,
             _REMOTE.c.resource_display_name, _REMOTE.c.resource_type, _REMOTE.c.unverified_reason,
@@ -212,7 +216,7 @@ def remote_only(session: Session, service_id: int, main_id: int, selection: Sele
     (:attr:`Twin.selected`), the only rows to leave out; a few are skipped as they come, more
     by a second pairing in the statement."""
     where = [_REMOTE.c.service_id == service_id, _REMOTE.c.parent_id.isnot(None), *_selected(session, selection)]
-    if len(selected_twins) <= limit:
+    if len(selected_twins) <= SKIPPED_AS_THEY_COME:
         skip = set(selected_twins)
         return [row for row in _rows(session, where, limit + len(skip)) if row.id not in skip][:limit]
     pairs = _pairs(service_id, main_id)

@@ -32,8 +32,7 @@ def filtered(view: PartialTree, q: Optional[str], status: Optional[str] = None,
     needle = q.lower() if q is not None else None
     selection = Selection(needle, None if status is None else status == "unverified") \
         if status is None or status in REMOTE_ONLY_STATUSES else None
-    twins = remote_rows.twins(view.session, view.service_id, view.main_id, selection) \
-        if view.main_id is not None else {}
+    twins = view.twins(selection)
     chains: List[_Chain] = []
     total = 0
     for path, local_chain, judged in view.judged(twins):

@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from magpie import models
-from magpie.errors import ConflictError, InvalidInput, NotFoundError
+from magpie.errors import ConflictError, NotFoundError
 from magpie.permissions.listing import permissions_on_resources
 from magpie.resources import slicing, tree_filter
 from magpie.resources.actions import get_resource_tree
@@ -26,11 +26,10 @@ def tree_part(service: models.Service, session: Session, *, with_remote: bool, d
               parent: Optional[str] = None, q: Optional[str] = None, counts: bool = False,
               status: Optional[str] = None) -> dict:
     """``{"resources", ["sync"], ["counts"], ["parent"], ["filter"]}``: the whole tree, or the
-    part ``depth``, ``parent`` (a local id or ``remote:ID``), ``q`` or ``status`` (merged tree
-    only) asks for. A filter looks through the whole tree, so with ``q`` or ``status`` the
-    other two are not used."""
-    if status is not None and not with_remote:
-        raise InvalidInput("status", f"status={status} needs sync=true: the local tree alone has no statuses")
+    part ``depth``, ``parent`` (a local id or ``remote:ID``), ``q`` or ``status`` asks for. A
+    filter looks through the whole tree, so with ``q`` or ``status`` the other two are not used.
+    Statuses are the merge's: ``status`` reads the merged tree, ``with_remote`` or not."""
+    with_remote = with_remote or status is not None
     if not wants_part(depth, parent, q, status):
         answer = get_resource_tree(service, session, with_remote=with_remote)
         if counts:
