@@ -14,7 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 _ENGINES: dict = {}
 _ENGINES_LOCK = threading.Lock()
 
+#: A SQL function on SQLite connections: Python's ``str.lower``. SQLite's own ``lower()`` and
+#: ``LIKE`` fold the case of ASCII letters only, so a filter for "MONTRÉAL" would miss
+#: "Montréal"; queries call it only for such needles (a Python call per row costs).
+SQLITE_LOWER = "magpie_lower"
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_on_connect(dbapi_connection, _record):
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

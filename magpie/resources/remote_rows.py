@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from magpie import models
+from magpie.db.engine import SQLITE_LOWER
 
 #: Ids (or name pairs) per statement: well below SQLite's smallest limit on bound parameters.
 CHUNK = 400
@@ -148,14 +149,22 @@ def _unverified(flag: bool):
     return sa.and_(reason.isnot(None), reason != "") if flag else sa.or_(reason.is_(None), reason == "")
 
 
+def _folded(session: Session, column, needle: str):
+    """``column`` with its case folded as Python's ``lower()`` folds it, as far as ``needle``
+    (lower case) can tell: SQLite's LIKE already ignores the case of ASCII letters, and only a
+    needle with other letters needs :data:`~magpie.db.engine.SQLITE_LOWER`; PostgreSQL's
+    ``lower()`` LIKE (faster than its ILIKE) folds what the database's character type knows, all
+    letters in a UTF-8 locale."""
+    if session.get_bind().dialect.name != "sqlite":
+        return sa.func.lower(column)
+    return column if needle.isascii() else getattr(sa.func, SQLITE_LOWER)(column)
+
+
 def _selected(session: Session, selection: Selection) -> list:
     where = []
     if selection.needle is not None:
         pattern = _like(selection.needle)
-        # SQLite's LIKE ignores the case of ASCII letters already; PostgreSQL's lower() LIKE is
-        # Python's lower() for most letters, and faster than its ILIKE.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        where.append(sa.or_(*((column if sqlite else sa.func.lower(column)).like(pattern, escape="\\")
+        where.append(sa.or_(*(_folded(session, column, selection.needle).like(pattern, escape="\\")
                               for column in (_REMOTE.c.resource_name, _REMOTE.c.resource_display_name))))
     if selection.unverified is not None:
         where.append(_unverified(selection.unverified))

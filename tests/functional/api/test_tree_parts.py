@@ -269,3 +269,22 @@ def test_a_status_filter_shows_at_most_its_limit_and_counts_all(session, tm, wor
                 stack.extend(node["children"].values())
             assert total == expected_total and len(matches) == 3
             assert all(slicing.status_of(node) == "remote_only" for node in matches)
+
+
+def test_a_filter_folds_the_case_of_every_letter_as_python_does(api, session, tm, add_service):
+    """SQLite's LIKE folds ASCII letters only: "MONTRÉAL" finds "Montréal" all the same, on the
+    remote-only rows the database filters as on the full tree's slice."""
+    service_id = add_service()
+    with tm:
+        apply_update({"thredds": {"resource_type": "service", "children": {
+            "Montréal": remote_dir(**{"ÉTÉ.nc": remote_file("Été chaud"), "hiver.nc": remote_file("Winter")}),
+            "quebec": remote_dir(**{"x.nc": remote_file("MONTRÉAL station")}),
+        }}}, service_id, session)
+    full = get(api, {"sync": "true"})["resources"]
+    for q in ("MONTRÉAL", "montréal", "été", "ÉTÉ.NC", "hiver", "é"):
+        answer = get(api, {"sync": "true", "q": q})
+        expected, total = slicing.filtered(full, q)
+        assert answer["resources"] == expected, q
+        assert answer["filter"]["matches"] == total, q
+    assert get(api, {"sync": "true", "q": "MONTRÉAL"})["filter"]["matches"] == 2  # the directory, x.nc
+    assert get(api, {"sync": "true", "q": "été"})["filter"]["matches"] == 1
