@@ -125,16 +125,15 @@ class PartialTree:
 
     def judged(self, twins: Dict[int, Twin]) -> Iterator[Tuple[Tuple[str, ...], List[dict], dict]]:
         """(names below the service, chain of local nodes below it, :meth:`judge` of the last
-        one) of every local node, each paired with its twin in ``twins``."""
-        stack = [((), [], self.local_root, self.root()["unverified"])]
-        while stack:
-            path, chain, node, unverified = stack.pop()
-            for name, child in node["children"].items():
-                item = (path + (name,), chain + [child])
-                judged = self.judge(child["id"], twins.get(child["id"]), len(item[0]), unverified)
-                yield item[0], item[1], judged
-                if child["children"]:
-                    stack.append((item[0], item[1], child, judged["unverified"]))
+        one) of every local node, each paired with its twin in ``twins``; a parent is judged
+        before its children, which inherit its ``unverified``."""
+        unverified_of = {self.local_root["id"]: self.root()["unverified"]}
+        for path, chain in self.local_walk():
+            node = chain[-1]
+            parent_id = chain[-2]["id"] if len(chain) > 1 else self.local_root["id"]
+            judged = self.judge(node["id"], twins.get(node["id"]), len(path), unverified_of[parent_id])
+            unverified_of[node["id"]] = judged["unverified"]
+            yield path, chain, judged
 
     # --- answers ------------------------------------------------------------------------------
 

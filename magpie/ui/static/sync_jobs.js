@@ -77,7 +77,6 @@
     document.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest('button[data-action="sync"], button[data-action="preview"]');
       if (button && root.contains(button)) {
-        event.stopPropagation(); // tree_sync_panel.js would wait for a blocking sync
         event.preventDefault();
         job.start(button.getAttribute("data-action") === "preview");
       }

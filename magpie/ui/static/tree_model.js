@@ -163,9 +163,7 @@
     if (server && mode === "merged") {
       model.total = server.nodes;
       Object.keys(SERVER_STATUS).forEach(function (badge) {
-        if (server[SERVER_STATUS[badge]] !== undefined) { // an older server counts no unverified
-          counts[badge] = server[SERVER_STATUS[badge]];
-        }
+        counts[badge] = server[SERVER_STATUS[badge]];
       });
       if (!synced) {
         counts.unsynced = counts.gone + counts.matches + counts.deeper;

@@ -1,7 +1,8 @@
 /* The tree page's sync panel: the last sync and its counts, the last error, a partial sync's
  * unverified resources, the out-of-sync warning and the service's status badge, as the API says
- * them; a blocking "Sync now" and "Preview" with the preview's lists (sync_jobs.js takes those
- * two buttons over when the page runs syncs as jobs, and calls showSync and showPreview).
+ * them, and the preview's lists. "Sync now" and "Preview" are sync_jobs.js's: it runs them as
+ * jobs (the buttons are disabled on a service without a sync type) and calls showSync and
+ * showPreview when a run ends.
  * Methods of the tree page (tree_page.js mixes them in): ``window.magpieTreeParts.syncPanel``.
  */
 (function () {
@@ -21,13 +22,6 @@
   };
 
   function bindSync() {
-    var page = this;
-    this.root.querySelector('button[data-action="sync"]').addEventListener("click", function () {
-      page.runSync(false);
-    });
-    this.root.querySelector('button[data-action="preview"]').addEventListener("click", function () {
-      page.runSync(true);
-    });
     var closers = this.root.querySelectorAll("[data-close]");
     for (var i = 0; i < closers.length; i++) {
       closers[i].addEventListener("click", function (event) {
@@ -74,54 +68,6 @@
     badge.textContent = STATUS_LABELS[status];
   }
 
-  function runSync(dryRun) {
-    if (this.busy) {
-      return;
-    }
-    var page = this;
-    var button = this.root.querySelector('button[data-action="' + (dryRun ? "preview" : "sync") + '"]');
-    this.setBusy(true, button, dryRun ? "Previewing…" : "Syncing…");
-    this.say("running", dryRun ? "Asking the remote service what a sync would change…" :
-      "Syncing with the remote service…");
-    var url = this.urls.sync + (dryRun ? "?dry_run=true" : "");
-    this.call("POST", url).then(function (answer) {
-      var result = answer.json && answer.json.result;
-      if ((answer.status === 200 || answer.status === 502) && result) {
-        if (answer.json.sync) {
-          page.showSync(answer.json.sync);
-        }
-        if (result.error) {
-          page.say("error", (dryRun ? "Preview failed: " : "Sync failed: ") + result.error +
-            (dryRun ? "" : " The last good remote tree is kept."));
-          return null;
-        }
-        if (dryRun) {
-          page.showPreview(result);
-          page.say("done", "Preview ready: a sync now would add " + number(result.added) + ", remove " +
-            number(result.removed) + " and keep " + number(result.kept) + " remote resources.");
-          return null;
-        }
-        document.getElementById("preview-panel").hidden = true; // what it showed has just happened
-        page.say("done", "Synced in " + result.duration + " s: " + number(result.added) + " added, " +
-          number(result.removed) + " removed, " + number(result.kept) + " kept." + problemsText(result));
-        return page.load();
-      }
-      page.sayProblem(dryRun ? "Preview failed" : "Sync failed", answer);
-      return null;
-    }).then(function () {
-      page.setBusy(false, button);
-    });
-  }
-
-  function problemsText(result) {
-    var problems = result.problems || [];
-    if (!problems.length) {
-      return "";
-    }
-    return " " + problems.length + (problems.length === 1 ? " problem" : " problems") + " on the way: " +
-      problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; …" : "");
-  }
-
   function showPreview(result) {
     var panel = document.getElementById("preview-panel");
     var preview = result.preview || {added: [], removed: []};
@@ -148,5 +94,5 @@
     list.appendChild(fragment);
   }
 
-  parts.syncPanel = {bindSync: bindSync, showSync: showSync, runSync: runSync, showPreview: showPreview};
+  parts.syncPanel = {bindSync: bindSync, showSync: showSync, showPreview: showPreview};
 })();
